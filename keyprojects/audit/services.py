@@ -1,0 +1,52 @@
+from django.db import models
+
+from keyprojects.audit.models import AuditEntry
+from keyprojects.lib.money import MoneyField, format_wan
+
+
+def snapshot(instance: models.Model, fields=None) -> dict:
+    """The displayed value of each concrete field, keyed by its verbose name (many-to-many included)."""
+    values = {}
+    for field in instance._meta.get_fields():
+        if not field.concrete or field.auto_created or not getattr(field, "editable", True):
+            continue
+        if fields is not None and field.name not in fields:
+            continue
+        label = str(field.verbose_name)
+        if field.many_to_many:
+            if instance.pk:
+                values[label] = "、".join(sorted(str(o) for o in getattr(instance, field.name).all()))
+            continue
+        value = getattr(instance, field.name)
+        if isinstance(field, MoneyField):
+            value = format_wan(value) if value is not None else ""
+        elif field.choices and value:
+            value = str(dict(field.flatchoices).get(value, value))
+        elif value is None:
+            value = ""
+        else:
+            value = str(value)
+        values[label] = value
+    return values
+
+
+def audit_record(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
+    """Keep one change in the history; an update that changed nothing is not recorded."""
+    before = before or {}
+    after = after if after is not None else (snapshot(instance) if action != AuditEntry.Action.DELETE else {})
+    changes = {
+        key: [before.get(key, ""), after.get(key, "")]
+        for key in list(dict.fromkeys([*before, *after]))
+        if before.get(key, "") != after.get(key, "")
+    }
+    if action == AuditEntry.Action.UPDATE and not changes:
+        return None
+    return AuditEntry.objects.create(
+        user=user,
+        action=action,
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        project=project,
+        changes=changes,
+    )

@@ -1,0 +1,45 @@
+"""Text normalisation for matching and search: one form for what people type and what we store."""
+
+import re
+import unicodedata
+from functools import cache
+
+from pypinyin import Style, lazy_pinyin
+
+_SPACES = re.compile(r"\s+")
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise_name(text: str) -> str:
+    """Full-width to half-width, stray spaces and line breaks removed (Excel names carry both)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _SPACES.sub("", text).strip()
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text or "")
+
+
+def pinyin_initials(text: str) -> str:
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+def search_key(*parts: str) -> str:
+    """What a record is found by: its simplified text, pinyin initials and full pinyin, lower-cased.
+
+    Stored on the row, so a search is one indexed-column LIKE, not Python over every row.
+    """
+    text = to_simplified(normalise_name(" ".join(p for p in parts if p))).lower()
+    full = "".join(lazy_pinyin(text, errors="ignore")).lower()
+    return f"{text}|{pinyin_initials(text)}|{full}"
+
+
+def search_term(query: str) -> str:
+    """A user's query in the form search_key stores: simplified, no spaces, lower case."""
+    return to_simplified(normalise_name(query)).lower()

@@ -1,0 +1,4 @@
+"""Organisations, users and their roles, and the scoping gate.
+
+Every page, export and search asks `selectors.projects_visible_to` / `get_project_for_user` what a user may see.
+"""

@@ -1,0 +1,93 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("市重点办/市领导")
+        DISTRICT = "district", _("城区/县/开发区")
+        DEPARTMENT = "department", _("市直部门")
+        OWNER = "owner", _("项目业主")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    code = models.CharField(_("代码"), max_length=30, blank=True, help_text=_("区划代码或统一社会信用代码"))
+    district = models.ForeignKey(
+        "self",
+        verbose_name=_("所在城区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "district"},
+    )
+    contact = models.CharField(_("联系人"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["kind", "sort", "name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        OFFICE_ADMIN = "office_admin", _("重点办管理员")
+        OFFICE_STAFF = "office_staff", _("重点办工作人员")
+        LEADER = "leader", _("市领导")
+        DISTRICT = "district", _("城区/县/开发区")
+        DEPARTMENT = "department", _("市直部门")
+        OWNER = "owner", _("项目业主")
+
+    # Which organisation kinds a role may belong to.
+    ROLE_ORG_KINDS = {
+        Role.OFFICE_ADMIN: {Organisation.Kind.OFFICE},
+        Role.OFFICE_STAFF: {Organisation.Kind.OFFICE},
+        Role.LEADER: {Organisation.Kind.OFFICE},
+        Role.DISTRICT: {Organisation.Kind.DISTRICT},
+        Role.DEPARTMENT: {Organisation.Kind.DEPARTMENT},
+        Role.OWNER: {Organisation.Kind.OWNER},
+    }
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, related_name="users"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=30, blank=True)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role and self.organisation and self.organisation.kind not in self.ROLE_ORG_KINDS[self.role]:
+            raise ValidationError(
+                {"role": _("角色“%(role)s”不能属于“%(kind)s”类单位。")
+                 % {"role": self.get_role_display(), "kind": self.organisation.get_kind_display()}}
+            )
+
+    @property
+    def is_office(self):
+        return self.role in (self.Role.OFFICE_ADMIN, self.Role.OFFICE_STAFF)
+
+    @property
+    def sees_everything(self):
+        return self.role in (self.Role.OFFICE_ADMIN, self.Role.OFFICE_STAFF, self.Role.LEADER)

@@ -1,0 +1,3 @@
+def home(request): ...
+project_list = project_export = project_create = project_detail = project_edit = project_stage = home
+prelim_item_edit = factor_need_create = factor_need_edit = factor_need_delete = home
