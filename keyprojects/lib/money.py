@@ -23,7 +23,9 @@ def to_decimal(value) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise ValueError(value)
     if isinstance(value, float):
-        value = repr(value)
+        # 15 significant digits, as Excel shows and stores what is typed: a computed cell (=0.1+0.2)
+        # comes back as 0.30000000000000004, which is binary noise, not a fraction of a yuan.
+        value = format(value, ".15g")
     text = str(value).strip().replace(",", "").replace("，", "")
     try:
         result = Decimal(text)
@@ -102,12 +104,13 @@ class WanField(forms.Field):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         if wan < 0:
             raise ValidationError(self.error_messages["negative"], code="negative")
+        # Before any quantize: a huge number ("1e30") has more digits than the Decimal context holds
+        # and quantize would raise InvalidOperation instead of a form error.
+        if wan * YUAN_PER_WAN >= 10**17:
+            raise ValidationError(self.error_messages["too_big"], code="too_big")
         if wan.as_tuple().exponent < -4 and wan != wan.quantize(WAN_PLACES):
             raise ValidationError(self.error_messages["places"], code="places")
-        yuan = wan_to_yuan(wan.quantize(WAN_PLACES))
-        if yuan >= 10**17:
-            raise ValidationError(self.error_messages["too_big"], code="too_big")
-        return yuan
+        return wan_to_yuan(wan.quantize(WAN_PLACES))
 
     def has_changed(self, initial, data):
         try:

@@ -39,6 +39,15 @@ class WorkCalendar:
         rows = CalendarOverride.objects.filter(date__year__in=years).values_list("date", "is_workday")
         return cls(dict(rows))
 
+    @classmethod
+    def from_year(cls, year: int, *, forward: bool):
+        """Every override from YEAR onward (FORWARD) or up to YEAR: for a walk whose end is not known yet."""
+        from keyprojects.lib.models import CalendarOverride
+
+        lookup = "date__year__gte" if forward else "date__year__lte"
+        rows = CalendarOverride.objects.filter(**{lookup: year}).values_list("date", "is_workday")
+        return cls(dict(rows))
+
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
@@ -68,7 +77,7 @@ class WorkCalendar:
 
 
 def _calendar(*days):
-    return WorkCalendar.for_years(range(min(days).year - 1, max(days).year + 2))
+    return WorkCalendar.for_years(range(min(days).year, max(days).year + 1))
 
 
 def is_workday(day: dt.date) -> bool:
@@ -77,7 +86,9 @@ def is_workday(day: dt.date) -> bool:
 
 def add_workdays(start: dt.date, n: int) -> dt.date:
     """The date N working days after START (before it when N is negative); START itself never counts."""
-    return _calendar(start).add(start, n)
+    # The walk may run years past START (a long N, or holidays entered for a whole year), so load every
+    # override in its direction: one query, and no year whose rows exist is ever taken as unknown.
+    return WorkCalendar.from_year(start.year, forward=n >= 0).add(start, n)
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
