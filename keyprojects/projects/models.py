@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.money import YUAN_PER_YI, MoneyField
@@ -140,6 +141,9 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("project_detail", args=[self.pk])
 
     @property
     def is_over_yi(self):

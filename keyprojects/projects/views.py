@@ -1,3 +1,218 @@
-def home(request): ...
-project_list = project_export = project_create = project_detail = project_edit = project_stage = home
-prelim_item_edit = factor_need_create = factor_need_edit = factor_need_delete = home
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from keyprojects.lib.locking import EditConflict
+from keyprojects.orgs.selectors import can_create_project, can_edit_project, can_move_stage, get_project_for_user
+from keyprojects.projects import exports, selectors, services
+from keyprojects.projects.forms import (
+    FactorNeedForm,
+    PrelimItemForm,
+    ProjectFilterForm,
+    ProjectForm,
+    StageChangeForm,
+)
+from keyprojects.projects.models import FactorNeed, PrelimItem
+
+def _apply_form_errors(form, error: ValidationError):
+    for field, msgs in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+@require_GET
+@login_required
+def home(request):
+    stage_counts = selectors.project_stage_counts(user=request.user)
+    district_counts = selectors.project_district_counts(user=request.user)
+    leader_projects = []
+    if request.user.role == request.user.Role.LEADER:
+        leader_projects = selectors.project_list(user=request.user, filters={"leader": request.user})[:10]
+    chart = {
+        "stages": [{"name": str(r["label"]), "value": r["count"]} for r in stage_counts],
+        "districts": [{"name": r["district__name"], "value": r["count"]} for r in district_counts],
+    }
+    return render(request, "projects/home.html", {
+        "stage_counts": stage_counts,
+        "district_counts": district_counts,
+        "total_count": sum(r["count"] for r in stage_counts),
+        "total_investment": sum(r["total"] for r in stage_counts),
+        "leader_projects": leader_projects,
+        "chart": chart,
+    })
+
+@require_GET
+@login_required
+def project_list(request):
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    projects = selectors.project_list(user=request.user, filters=form.cleaned_filters())
+    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": query.urlencode(),
+        "can_create": can_create_project(request.user),
+    }
+    template = "projects/project_table.html" if request.htmx else "projects/project_list.html"
+    return render(request, template, context)
+
+@require_GET
+@login_required
+def project_export(request):
+    form = ProjectFilterForm(request.GET or None, user=request.user)
+    projects = selectors.project_list(user=request.user, filters=form.cleaned_filters())
+    return exports.project_list_xlsx(projects)
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_create(request):
+    if not can_create_project(request.user):
+        raise PermissionDenied(_("您的角色不能新建项目。"))
+    initial = {}
+    if request.user.role == request.user.Role.OWNER:
+        initial["owner"] = request.user.organisation
+    if request.user.role == request.user.Role.DISTRICT:
+        initial["district"] = request.user.organisation
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                by=request.user, departments=form.cleaned_data["departments"], **form.registry_fields()
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("项目“%(name)s”已入库。") % {"name": project.name})
+            return redirect("project_detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form})
+
+@require_GET
+@login_required
+def project_detail(request, pk):
+    project = get_project_for_user(request.user, pk)
+    stage_changes = list(project.stage_changes.select_related("by"))
+    context = {
+        "project": project,
+        "lifecycle": selectors.project_lifecycle_steps(project, stage_changes),
+        "departments": list(project.departments.all()),
+        "stage_changes": stage_changes,
+        "prelim_rows": selectors.project_prelim_rows(project),
+        "factor_needs": project.factor_needs.all(),
+        "children": project.children.select_related("owner", "district"),
+        "history": selectors.project_history(project)[:200],
+        "can_edit": can_edit_project(request.user, project),
+        "can_move_stage": can_move_stage(request.user, project),
+        "allowed_stages": services.TRANSITIONS[project.stage],
+    }
+    return render(request, "projects/project_detail.html", context)
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_edit(request, pk):
+    project = get_project_for_user(request.user, pk, write=True)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                project=project,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                departments=form.cleaned_data["departments"],
+                **form.registry_fields(),
+            )
+        except EditConflict as error:
+            conflict = get_project_for_user(request.user, pk)
+            form.add_error(None, error.message)
+            # The next save is a deliberate choice made after seeing the latest values.
+            data = form.data.copy()
+            data["version"] = conflict.version
+            form.data = data
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("项目信息已保存。"))
+            return redirect("project_detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project, "conflict": conflict})
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_stage(request, pk):
+    project = get_project_for_user(request.user, pk)
+    if not can_move_stage(request.user, project):
+        raise PermissionDenied(_("您无权变更该项目的阶段。"))
+    allowed = services.TRANSITIONS[project.stage]
+    form = StageChangeForm(request.POST or None, allowed=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_change_stage(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("项目已转为“%(stage)s”。") % {"stage": project.get_stage_display()})
+            return redirect("project_detail", pk=project.pk)
+    return render(request, "projects/stage_form.html", {"form": form, "project": project, "allowed": allowed})
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def prelim_item_edit(request, pk, kind):
+    project = get_project_for_user(request.user, pk, write=True)
+    if kind not in PrelimItem.Kind.values:
+        raise Http404(_("没有这一前期工作事项。"))
+    item = PrelimItem.objects.filter(project=project, kind=kind).first() or PrelimItem(project=project, kind=kind)
+    form = PrelimItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prelim_item_save(item=form.instance, by=request.user,
+                                      expected_version=form.cleaned_data["version"])
+        except EditConflict as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("“%(item)s”已保存。") % {"item": item.get_kind_display()})
+            return redirect(f"{project.get_absolute_url()}#prelim")
+    return render(request, "projects/prelim_form.html", {"form": form, "project": project, "item": item})
+
+def _factor_need_form(request, project, need):
+    form = FactorNeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.factor_need_save(need=form.instance, by=request.user,
+                                      expected_version=form.cleaned_data["version"])
+        except EditConflict as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("要素保障已保存。"))
+            return redirect(f"{project.get_absolute_url()}#factors")
+    return render(request, "projects/factor_form.html", {"form": form, "project": project, "need": need})
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def factor_need_create(request, pk):
+    project = get_project_for_user(request.user, pk, write=True)
+    return _factor_need_form(request, project, FactorNeed(project=project))
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def factor_need_edit(request, pk, need_id):
+    project = get_project_for_user(request.user, pk, write=True)
+    return _factor_need_form(request, project, get_object_or_404(FactorNeed, pk=need_id, project=project))
+
+@require_POST
+@login_required
+def factor_need_delete(request, pk, need_id):
+    project = get_project_for_user(request.user, pk, write=True)
+    services.factor_need_delete(need=get_object_or_404(FactorNeed, pk=need_id, project=project), by=request.user)
+    messages.success(request, _("要素保障已删除。"))
+    return redirect(f"{project.get_absolute_url()}#factors")
+
+__all__ = ["Project"]

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.orgs.models import Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "short_name", "code", "district", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "organisation", "role", "is_active"]
+    list_filter = ["role", "is_active", "organisation__kind"]
+    search_fields = ["username", "full_name", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("单位与角色"), {"fields": ["organisation", "role", "full_name", "title", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("单位与角色"), {"fields": ["organisation", "role", "full_name"]}),
+    ]

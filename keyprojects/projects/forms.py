@@ -1,0 +1,165 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.orgs.models import Organisation, User
+from keyprojects.orgs.selectors import organisations_for_choice, projects_visible_to
+from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage
+from keyprojects.projects.selectors import SORTS
+
+
+class ProjectFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}))
+    district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
+    sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
+    stage = forms.ChoiceField(label=_("阶段"), choices=[("", "---------"), *Stage.choices], required=False)
+    owner = forms.ModelChoiceField(label=_("业主"), queryset=Organisation.objects.none(), required=False)
+    leader = forms.ModelChoiceField(label=_("联系市领导"), queryset=User.objects.none(), required=False)
+    over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False)
+    top_level = forms.BooleanField(label=_("只看主项目"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("investment", _("总投资从高到低")),
+            ("-investment", _("总投资从低到高")),
+            ("name", _("名称")),
+            ("code", _("项目代码")),
+            ("start", _("起始年")),
+            ("updated", _("最近更新")),
+        ],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organisation.objects.filter(is_active=True)
+        self.fields["district"].queryset = orgs.filter(kind=Organisation.Kind.DISTRICT)
+        self.fields["owner"].queryset = orgs.filter(kind=Organisation.Kind.OWNER)
+        self.fields["leader"].queryset = User.objects.filter(role=User.Role.LEADER, is_active=True)
+        if user.role == User.Role.OWNER:
+            del self.fields["owner"]
+        if user.role == User.Role.DISTRICT:
+            del self.fields["district"]
+        assert set(dict(self.fields["sort"].choices)) == set(SORTS)
+
+    def cleaned_filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class ProjectForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    parent = forms.ModelChoiceField(
+        label=_("上级项目代码"),
+        queryset=Project.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如轨道交通线路的项目代码")}),
+        error_messages={"invalid_choice": _("找不到代码为“%(value)s”的上级项目，或您无权查看该项目。")},
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "code", "owner", "district", "sector", "departments", "leader", "parent",
+            "total_investment", "start_year", "end_year", "location", "latitude", "longitude",
+            "content", "contact", "phone",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "departments": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = organisations_for_choice(user, Organisation.Kind.OWNER)
+        self.fields["district"].queryset = organisations_for_choice(user, Organisation.Kind.DISTRICT)
+        self.fields["departments"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.DEPARTMENT, is_active=True
+        )
+        self.fields["leader"].queryset = User.objects.filter(role=User.Role.LEADER, is_active=True)
+        parents = projects_visible_to(user).filter(parent__isnull=True, code__isnull=False)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["code"].required = False
+        for name in ("start_year", "end_year"):
+            self.fields[name].min_value = 1990
+            self.fields[name].max_value = 2100
+            self.fields[name].widget.attrs.update(min=1990, max=2100)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip() or None
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("建设截止年（%(end)s）不能早于起始年（%(start)s）。") % {"end": end, "start": start})
+        return data
+
+    def registry_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("departments", None)
+        return data
+
+
+class StageChangeForm(BootstrapFormMixin, forms.Form):
+    to_stage = forms.ChoiceField(label=_("转为阶段"), choices=Stage.choices)
+    on = forms.DateField(label=_("变更日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("实际开工日期"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("转为“在建”时必填"))
+    completion_date = forms.DateField(label=_("实际竣工日期"), required=False,
+                                      widget=forms.DateInput(attrs={"type": "date"}),
+                                      help_text=_("转为“竣工”时必填"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        if allowed:
+            self.fields["to_stage"].choices = [(s, Stage(s).label) for s in Stage if s in allowed]
+
+
+class PrelimItemForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PrelimItem
+        fields = ["planned_date", "actual_date", "document_no", "note"]
+        widgets = {
+            "planned_date": forms.DateInput(attrs={"type": "date"}),
+            "actual_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_actual_date(self):
+        actual = self.cleaned_data.get("actual_date")
+        if actual and actual > timezone.localdate():
+            raise forms.ValidationError(_("实际完成日期不能晚于今天。"))
+        return actual
+
+
+class FactorNeedForm(BootstrapFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = FactorNeed
+        fields = ["kind", "fund_source", "need_yuan", "secured_yuan", "need_quantity", "secured_quantity", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for name in ("need_quantity", "secured_quantity"):
+            self.fields[name].widget.attrs["min"] = 0
+            self.fields[name].error_messages["max_decimal_places"] = _("数量最多保留 2 位小数。")

@@ -1,0 +1,93 @@
+"""Reads of the project registry. Every list starts from the scoping gate."""
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from keyprojects.audit.models import AuditEntry
+from keyprojects.lib.money import YUAN_PER_YI
+from keyprojects.lib.text import search_term
+from keyprojects.orgs.selectors import projects_visible_to
+from keyprojects.projects.models import PrelimItem, Project, Stage
+
+# What a user may sort the list by: the URL value → the ORDER BY.
+SORTS = {
+    "investment": ["-total_investment", "id"],
+    "-investment": ["total_investment", "id"],
+    "name": ["name", "id"],
+    "start": ["start_year", "id"],
+    "updated": ["-updated_at", "id"],
+    "code": ["code", "id"],
+}
+
+
+def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
+    """Projects USER may see, narrowed by FILTERS (cleaned values of ProjectFilterForm), sorted."""
+    filters = filters or {}
+    projects = projects_visible_to(user)
+    for key in ("district", "sector", "owner", "leader"):
+        if filters.get(key):
+            projects = projects.filter(**{key: filters[key]})
+    if filters.get("stage"):
+        projects = projects.filter(stage=filters["stage"])
+    if filters.get("over_yi"):
+        projects = projects.filter(total_investment__gte=YUAN_PER_YI)
+    if filters.get("top_level"):
+        projects = projects.filter(parent__isnull=True)
+    if filters.get("q"):
+        term = search_term(filters["q"])
+        projects = projects.filter(Q(search_text__contains=term) | Q(code__icontains=term))
+    return projects.select_related("owner", "district", "sector", "leader").order_by(
+        *SORTS.get(filters.get("sort") or "investment")
+    )
+
+
+def project_totals(projects: QuerySet[Project]) -> dict:
+    return projects.order_by().aggregate(count=Count("id"), total=Sum("total_investment"))
+
+
+def project_stage_counts(*, user) -> list[dict]:
+    """How many projects USER sees in each stage, and their total investment, in lifecycle order."""
+    rows = {
+        r["stage"]: r
+        for r in projects_visible_to(user).order_by().values("stage").annotate(
+            count=Count("id"), total=Sum("total_investment")
+        )
+    }
+    return [
+        {"stage": s, "label": s.label, "count": rows.get(s, {}).get("count", 0), "total": rows.get(s, {}).get("total") or 0}
+        for s in Stage
+    ]
+
+
+def project_district_counts(*, user) -> list[dict]:
+    return list(
+        projects_visible_to(user)
+        .order_by()
+        .values("district__name", "district_id")
+        .annotate(count=Count("id"), total=Sum("total_investment"))
+        .order_by("-total")
+    )
+
+
+def project_prelim_rows(project: Project) -> list[dict]:
+    """All twelve preliminary items in their official order, recorded or not yet."""
+    items = {i.kind: i for i in project.prelim_items.all()}
+    return [{"kind": kind, "label": label, "item": items.get(kind)} for kind, label in PrelimItem.Kind.choices]
+
+
+def project_history(project: Project) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(project=project).select_related("user")
+
+
+MAIN_LINE = [Stage.RESERVE, Stage.PRELIMINARY, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING]
+
+
+def project_lifecycle_steps(project: Project, stage_changes) -> list[dict]:
+    """The main lifecycle line with each step done, current or to come; 暂停/终止 appended when current."""
+    reached = {c.to_stage for c in stage_changes}
+    steps = []
+    for stage in MAIN_LINE:
+        state = "current" if stage == project.stage else ("done" if stage in reached else "")
+        steps.append({"label": stage.label, "state": state})
+    if project.stage not in MAIN_LINE:
+        steps.append({"label": Stage(project.stage).label, "state": "current"})
+    return steps
