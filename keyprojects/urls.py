@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from keyprojects.projects import views as project_views
 
@@ -12,3 +13,7 @@ urlpatterns = [
     path("projects/", include("keyprojects.projects.urls")),
     path("admin/", admin.site.urls),
 ]
+
+admin.site.site_header = _("重点项目管理系统 · 系统管理")
+admin.site.site_title = _("重点项目管理系统")
+admin.site.index_title = _("基础数据与用户")

@@ -26,17 +26,21 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text or "")
 
 
+_NOT_LATIN = re.compile(r"[^a-z0-9]")
+
+
 def pinyin_initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    """南宁市轨道交通5号线 → nnsgdjt5hx: digits and Latin letters stay, so "5hx" finds it too."""
+    return _NOT_LATIN.sub("", "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower())
 
 
 def search_key(*parts: str) -> str:
     """What a record is found by: its simplified text, pinyin initials and full pinyin, lower-cased.
 
-    Stored on the row, so a search is one indexed-column LIKE, not Python over every row.
+    Stored on the row, so a search is one LIKE on one column, not Python over every row.
     """
     text = to_simplified(normalise_name(" ".join(p for p in parts if p))).lower()
-    full = "".join(lazy_pinyin(text, errors="ignore")).lower()
+    full = _NOT_LATIN.sub("", "".join(lazy_pinyin(text)).lower())
     return f"{text}|{pinyin_initials(text)}|{full}"
 
 

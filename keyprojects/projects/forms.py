@@ -14,7 +14,7 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}))
     district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
-    stage = forms.ChoiceField(label=_("阶段"), choices=[("", "---------"), *Stage.choices], required=False)
+    stage = forms.ChoiceField(label=_("阶段"), choices=[("", _("全部")), *Stage.choices], required=False)
     owner = forms.ModelChoiceField(label=_("业主"), queryset=Organisation.objects.none(), required=False)
     leader = forms.ModelChoiceField(label=_("联系市领导"), queryset=User.objects.none(), required=False)
     over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False)
@@ -38,6 +38,8 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["district"].queryset = orgs.filter(kind=Organisation.Kind.DISTRICT)
         self.fields["owner"].queryset = orgs.filter(kind=Organisation.Kind.OWNER)
         self.fields["leader"].queryset = User.objects.filter(role=User.Role.LEADER, is_active=True)
+        for name in ("district", "sector", "owner", "leader"):
+            self.fields[name].empty_label = _("全部")
         if user.role == User.Role.OWNER:
             del self.fields["owner"]
         if user.role == User.Role.DISTRICT:
@@ -123,7 +125,9 @@ class StageChangeForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
         if allowed:
-            self.fields["to_stage"].choices = [(s, Stage(s).label) for s in Stage if s in allowed]
+            # Offer only the allowed moves, but let any stage through to the service: it is the one
+            # rule, and its refusal names the current stage ("项目当前处于…") instead of a raw value.
+            self.fields["to_stage"].widget.choices = [(s, Stage(s).label) for s in Stage if s in allowed]
 
 
 class PrelimItemForm(BootstrapFormMixin, forms.ModelForm):
