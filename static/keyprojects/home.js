@@ -1,12 +1,20 @@
 (function () {
   const data = JSON.parse(document.getElementById("chart-data").textContent);
+  // People who asked their system for less motion get the charts drawn at once.
+  const animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const stages = echarts.init(document.getElementById("chart-stages"));
   stages.setOption({
+    animation,
     tooltip: { trigger: "item" },
-    series: [{ type: "pie", radius: ["35%", "70%"], data: data.stages.filter(d => d.value > 0), label: { formatter: "{b}\n{c}" } }],
+    series: [{
+      type: "pie", radius: ["32%", "55%"], data: data.stages.filter(d => d.value > 0),
+      // The card column is narrow: a wider ring leaves no room and echarts cuts names to "谋…".
+      label: { formatter: "{b}\n{c}", overflow: "none" },
+    }],
   });
   const districts = echarts.init(document.getElementById("chart-districts"));
   districts.setOption({
+    animation,
     tooltip: { trigger: "axis" },
     grid: { left: 80, right: 16, top: 8, bottom: 24 },
     xAxis: { type: "value" },
