@@ -83,12 +83,17 @@ def make_cast() -> Cast:
     outsider_org = Organisation.objects.create(kind=Kind.OWNER, name="无项目的业主公司")
     leader = make_user("leader", office, Role.LEADER)
     project_a = make_project(
-        name="南宁市轨道交通5号线二期工程", owner=owner_a, district=district_a, sector=sector,
-        code="2411-450100-04-01-637015", leader=leader,
+        name="南宁市轨道交通5号线二期工程",
+        owner=owner_a,
+        district=district_a,
+        sector=sector,
+        code="2411-450100-04-01-637015",
+        leader=leader,
     )
     project_a.departments.add(department)
-    project_b = make_project(name="西乡塘区老旧小区改造项目", owner=owner_b, district=district_b, sector=sector,
-                             total_wan=8000)
+    project_b = make_project(
+        name="西乡塘区老旧小区改造项目", owner=owner_b, district=district_b, sector=sector, total_wan=8000
+    )
     return Cast(
         office=office,
         district_a=district_a,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 
 from keyprojects.audit.models import AuditEntry
@@ -24,6 +26,9 @@ def snapshot(instance: models.Model, fields=None) -> dict:
             value = str(dict(field.flatchoices).get(value, value))
         elif value is None:
             value = ""
+        elif isinstance(field, models.DecimalField):
+            # As stored, so "22.817" typed over a stored 22.817000 is no change.
+            value = str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places)))
         else:
             value = str(value)
         values[label] = value

@@ -18,9 +18,9 @@ class CalendarYearUnknown(ValueError):
     def __init__(self, year):
         self.year = year
         super().__init__(
-            _("{year} 年的节假日安排尚未录入，无法计算工作日。请在“节假日调整”中录入该年的放假和调休安排。").format(
-                year=year
-            )
+            _(
+                "{year} 年的节假日安排尚未录入，无法计算工作日。请在“节假日调整”中录入该年的放假和调休安排。"
+            ).format(year=year)
         )
 
 

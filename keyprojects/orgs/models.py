@@ -80,8 +80,10 @@ class User(AbstractUser):
         super().clean()
         if self.role and self.organisation and self.organisation.kind not in self.ROLE_ORG_KINDS[self.role]:
             raise ValidationError(
-                {"role": _("角色“%(role)s”不能属于“%(kind)s”类单位。")
-                 % {"role": self.get_role_display(), "kind": self.organisation.get_kind_display()}}
+                {
+                    "role": _("角色“%(role)s”不能属于“%(kind)s”类单位。")
+                    % {"role": self.get_role_display(), "kind": self.organisation.get_kind_display()}
+                }
             )
 
     @property

@@ -45,7 +45,12 @@ def can_edit_project(user, project: Project) -> bool:
 
 
 def can_create_project(user) -> bool:
-    return user.is_authenticated and user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.DISTRICT, Role.OWNER)
+    return user.is_authenticated and user.role in (
+        Role.OFFICE_ADMIN,
+        Role.OFFICE_STAFF,
+        Role.DISTRICT,
+        Role.OWNER,
+    )
 
 
 def can_move_stage(user, project: Project) -> bool:
@@ -57,9 +62,12 @@ def can_move_stage(user, project: Project) -> bool:
 
 def get_project_for_user(user, pk, *, write=False) -> Project:
     """The project PK if USER may see it (else 404); with WRITE, also if USER may change it (else 403)."""
-    project = projects_visible_to(user).select_related("owner", "district", "sector", "leader", "parent").filter(
-        pk=pk
-    ).first()
+    project = (
+        projects_visible_to(user)
+        .select_related("owner", "district", "sector", "leader", "parent")
+        .filter(pk=pk)
+        .first()
+    )
     if project is None:
         raise Http404(_("项目不存在或您无权查看。"))
     if write and not can_edit_project(user, project):

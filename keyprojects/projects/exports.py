@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -14,17 +15,48 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _columns():
     return [
-        (_("序号"), 6), (_("项目名称"), 40), (_("项目代码"), 28), (_("项目业主"), 30), (_("所在城区"), 12),
-        (_("行业领域"), 10), (_("阶段"), 9), (_("总投资（万元）"), 16), (_("建设起止年限"), 13),
-        (_("联系市领导"), 10), (_("建设地点"), 24), (_("建设内容及规模"), 50),
+        (_("序号"), 6),
+        (_("项目名称"), 40),
+        (_("项目代码"), 28),
+        (_("项目业主"), 30),
+        (_("所在城区"), 12),
+        (_("行业领域"), 10),
+        (_("阶段"), 9),
+        (_("总投资（万元）"), 16),
+        (_("建设起止年限"), 13),
+        (_("联系市领导"), 10),
+        (_("建设地点"), 24),
+        (_("建设内容及规模"), 50),
     ]
+
+
+def _cell(ws, value):
+    """A text value as a text cell. openpyxl would take any text starting with "=" for a formula, and a
+    project name typed as =HYPERLINK(…) must not become a live link in the office's spreadsheet.
+    Word's manual line break (\\v) becomes a line break; other control characters, which the xlsx
+    format forbids (openpyxl refuses the whole file), are dropped."""
+    if not isinstance(value, str):
+        return value
+    cell = Cell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value.replace("\v", "\n")))
+    cell.data_type = "s"
+    return cell
 
 
 def project_rows(projects):
     for number, p in enumerate(projects.iterator(chunk_size=2000), start=1):
         yield [
-            number, p.name, p.code or "", p.owner.name, p.district.name, p.sector.name, p.get_stage_display(),
-            yuan_to_wan(p.total_investment), p.years_label, str(p.leader) if p.leader else "", p.location, p.content,
+            number,
+            p.name,
+            p.code or "",
+            p.owner.name,
+            p.district.name,
+            p.sector.name,
+            p.get_stage_display(),
+            yuan_to_wan(p.total_investment),
+            p.years_label,
+            str(p.leader) if p.leader else "",
+            p.location,
+            p.content,
         ]
 
 
@@ -47,7 +79,7 @@ def project_list_xlsx(projects) -> HttpResponse:
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     total, count = 0, 0
     for row in project_rows(projects):
-        ws.append(row)
+        ws.append([_cell(ws, v) for v in row])
         total += row[7]
         count += 1
     ws.append(["", _("合计：%(count)s 个") % {"count": count}, "", "", "", "", "", total])

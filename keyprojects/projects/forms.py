@@ -10,8 +10,12 @@ from keyprojects.projects.selectors import SORTS
 
 
 class ProjectFilterForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}))
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}),
+    )
     district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
     stage = forms.ChoiceField(label=_("阶段"), choices=[("", _("全部")), *Stage.choices], required=False)
@@ -64,9 +68,23 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "name", "code", "owner", "district", "sector", "departments", "leader", "parent",
-            "total_investment", "start_year", "end_year", "location", "latitude", "longitude",
-            "content", "contact", "phone",
+            "name",
+            "code",
+            "owner",
+            "district",
+            "sector",
+            "departments",
+            "leader",
+            "parent",
+            "total_investment",
+            "start_year",
+            "end_year",
+            "location",
+            "latitude",
+            "longitude",
+            "content",
+            "contact",
+            "phone",
         ]
         widgets = {
             "content": forms.Textarea(attrs={"rows": 4}),
@@ -92,6 +110,9 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update(min=1990, max=2100)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if self.instance.parent_id:
+            # The field is typed as a code; the model's initial would be the parent's id.
+            self.initial["parent"] = self.instance.parent.code
 
     def clean_code(self):
         return (self.cleaned_data.get("code") or "").strip() or None
@@ -100,7 +121,10 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         data = super().clean()
         start, end = data.get("start_year"), data.get("end_year")
         if start and end and end < start:
-            self.add_error("end_year", _("建设截止年（%(end)s）不能早于起始年（%(start)s）。") % {"end": end, "start": start})
+            self.add_error(
+                "end_year",
+                _("建设截止年（%(end)s）不能早于起始年（%(start)s）。") % {"end": end, "start": start},
+            )
         return data
 
     def registry_fields(self) -> dict:
@@ -113,12 +137,18 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
 class StageChangeForm(BootstrapFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("转为阶段"), choices=Stage.choices)
     on = forms.DateField(label=_("变更日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_date = forms.DateField(label=_("实际开工日期"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("转为“在建”时必填"))
-    completion_date = forms.DateField(label=_("实际竣工日期"), required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}),
-                                      help_text=_("转为“竣工”时必填"))
+    start_date = forms.DateField(
+        label=_("实际开工日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("转为“在建”时必填"),
+    )
+    completion_date = forms.DateField(
+        label=_("实际竣工日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("转为“竣工”时必填"),
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=500)
 
     def __init__(self, *args, allowed=(), **kwargs):
@@ -158,7 +188,15 @@ class FactorNeedForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = FactorNeed
-        fields = ["kind", "fund_source", "need_yuan", "secured_yuan", "need_quantity", "secured_quantity", "note"]
+        fields = [
+            "kind",
+            "fund_source",
+            "need_yuan",
+            "secured_yuan",
+            "need_quantity",
+            "secured_quantity",
+            "note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -111,7 +111,9 @@ class Project(models.Model):
     total_investment = MoneyField(_("总投资（万元）"))
     start_year = models.PositiveSmallIntegerField(_("建设起始年"))
     end_year = models.PositiveSmallIntegerField(_("建设截止年"))
-    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.RESERVE, db_index=True)
+    stage = models.CharField(
+        _("阶段"), max_length=20, choices=Stage.choices, default=Stage.RESERVE, db_index=True
+    )
     start_date = models.DateField(_("实际开工日期"), null=True, blank=True)
     completion_date = models.DateField(_("实际竣工日期"), null=True, blank=True)
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
@@ -136,7 +138,9 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_year__gte=models.F("start_year")), name="project_years_in_order"
             ),
-            models.CheckConstraint(condition=models.Q(total_investment__gte=0), name="project_investment_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(total_investment__gte=0), name="project_investment_gte_0"
+            ),
         ]
 
     def __str__(self):
@@ -172,6 +176,9 @@ class StageChange(models.Model):
         verbose_name = _("阶段变更")
         verbose_name_plural = _("阶段变更")
 
+    def __str__(self):
+        return f"{self.date} {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
 
 class PrelimItem(models.Model):
     class Kind(models.TextChoices):
@@ -199,7 +206,9 @@ class PrelimItem(models.Model):
     class Meta:
         verbose_name = _("前期工作事项")
         verbose_name_plural = _("前期工作事项")
-        constraints = [models.UniqueConstraint(fields=["project", "kind"], name="prelim_item_once_per_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="prelim_item_once_per_project")
+        ]
 
     def __str__(self):
         return self.get_kind_display()
@@ -235,7 +244,9 @@ class FactorNeed(models.Model):
     need_yuan = MoneyField(_("需求资金（万元）"), null=True, blank=True)
     secured_yuan = MoneyField(_("已落实资金（万元）"), null=True, blank=True)
     need_quantity = models.DecimalField(_("需求量"), max_digits=14, decimal_places=2, null=True, blank=True)
-    secured_quantity = models.DecimalField(_("已落实量"), max_digits=14, decimal_places=2, null=True, blank=True)
+    secured_quantity = models.DecimalField(
+        _("已落实量"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     note = models.CharField(_("说明"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

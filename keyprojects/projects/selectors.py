@@ -48,12 +48,18 @@ def project_stage_counts(*, user) -> list[dict]:
     """How many projects USER sees in each stage, and their total investment, in lifecycle order."""
     rows = {
         r["stage"]: r
-        for r in projects_visible_to(user).order_by().values("stage").annotate(
-            count=Count("id"), total=Sum("total_investment")
-        )
+        for r in projects_visible_to(user)
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("id"), total=Sum("total_investment"))
     }
     return [
-        {"stage": s, "label": s.label, "count": rows.get(s, {}).get("count", 0), "total": rows.get(s, {}).get("total") or 0}
+        {
+            "stage": s,
+            "label": s.label,
+            "count": rows.get(s, {}).get("count", 0),
+            "total": rows.get(s, {}).get("total") or 0,
+        }
         for s in Stage
     ]
 
@@ -71,7 +77,9 @@ def project_district_counts(*, user) -> list[dict]:
 def project_prelim_rows(project: Project) -> list[dict]:
     """All twelve preliminary items in their official order, recorded or not yet."""
     items = {i.kind: i for i in project.prelim_items.all()}
-    return [{"kind": kind, "label": label, "item": items.get(kind)} for kind, label in PrelimItem.Kind.choices]
+    return [
+        {"kind": kind, "label": label, "item": items.get(kind)} for kind, label in PrelimItem.Kind.choices
+    ]
 
 
 def project_history(project: Project) -> QuerySet[AuditEntry]:

@@ -38,7 +38,11 @@ def project_create(*, by, departments=(), **fields) -> Project:
         project.save()
         project.departments.set(departments)
         StageChange.objects.create(
-            project=project, from_stage="", to_stage=project.stage, date=timezone.localdate(), by=by,
+            project=project,
+            from_stage="",
+            to_stage=project.stage,
+            date=timezone.localdate(),
+            by=by,
             note=_("项目入库"),
         )
         audit_record(user=by, instance=project, action=AuditEntry.Action.CREATE, project=project)
@@ -60,7 +64,9 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
         save_versioned(project, expected_version=expected_version)
         if departments is not None:
             project.departments.set(departments)
-        audit_record(user=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project)
+        audit_record(
+            user=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project
+        )
     return project
 
 
@@ -79,7 +85,7 @@ def project_change_stage(
     today = timezone.localdate()
     errors = {}
     if to_stage not in TRANSITIONS.get(project.stage, set()):
-        allowed = "、".join(str(Stage(s).label) for s in sorted(TRANSITIONS.get(project.stage, ()))) or _("无")
+        allowed = _("、").join(str(s.label) for s in Stage if s in TRANSITIONS[project.stage]) or _("无")
         errors["to_stage"] = _("项目当前处于“{current}”，不能直接转为“{target}”。可转为：{allowed}。").format(
             current=Stage(project.stage).label, target=Stage(to_stage).label, allowed=allowed
         )
@@ -95,7 +101,9 @@ def project_change_stage(
         if not completion_date:
             errors["completion_date"] = _("转为“竣工”必须填写实际竣工日期。")
         elif start_date and completion_date < start_date:
-            errors["completion_date"] = _("实际竣工日期不能早于实际开工日期（{start}）。").format(start=start_date)
+            errors["completion_date"] = _("实际竣工日期不能早于实际开工日期（{start}）。").format(
+                start=start_date
+            )
         elif completion_date > today:
             errors["completion_date"] = _("实际竣工日期不能晚于今天。")
     if errors:
@@ -104,8 +112,13 @@ def project_change_stage(
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         if locked.stage != project.stage:
-            raise ValidationError({"to_stage": _("项目阶段已被他人变更为“{stage}”，请刷新后重试。").format(
-                stage=Stage(locked.stage).label)})
+            raise ValidationError(
+                {
+                    "to_stage": _("项目阶段已被他人变更为“{stage}”，请刷新后重试。").format(
+                        stage=Stage(locked.stage).label
+                    )
+                }
+            )
         before = snapshot(locked, fields={"stage", "start_date", "completion_date"})
         change = StageChange.objects.create(
             project=project, from_stage=project.stage, to_stage=to_stage, date=on, note=note, by=by
@@ -118,8 +131,12 @@ def project_change_stage(
         project.version = locked.version + 1
         project.save(update_fields=["stage", "start_date", "completion_date", "version", "updated_at"])
         audit_record(
-            user=by, instance=project, action=AuditEntry.Action.STAGE, before=before,
-            after=snapshot(project, fields={"stage", "start_date", "completion_date"}), project=project,
+            user=by,
+            instance=project,
+            action=AuditEntry.Action.STAGE,
+            before=before,
+            after=snapshot(project, fields={"stage", "start_date", "completion_date"}),
+            project=project,
         )
     return change
 
@@ -136,7 +153,9 @@ def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = Non
         else:
             before = snapshot(PrelimItem.objects.get(pk=item.pk))
             save_versioned(item, expected_version=expected_version)
-            audit_record(user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project)
+            audit_record(
+                user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
+            )
     return item
 
 
@@ -167,13 +186,21 @@ def factor_need_save(*, need: FactorNeed, by, expected_version: int | None = Non
         else:
             before = snapshot(FactorNeed.objects.get(pk=need.pk))
             save_versioned(need, expected_version=expected_version)
-            audit_record(user=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project)
+            audit_record(
+                user=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project
+            )
     return need
 
 
 def factor_need_delete(*, need: FactorNeed, by) -> None:
     with transaction.atomic():
         before = snapshot(need)
-        audit_record(user=by, instance=need, action=AuditEntry.Action.DELETE, before=before, after={},
-                     project=need.project)
+        audit_record(
+            user=by,
+            instance=need,
+            action=AuditEntry.Action.DELETE,
+            before=before,
+            after={},
+            project=need.project,
+        )
         need.delete()

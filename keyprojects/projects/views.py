@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import can_create_project, can_edit_project, can_move_stage, get_project_for_user
+from keyprojects.orgs.selectors import (
+    can_create_project,
+    can_edit_project,
+    can_move_stage,
+    get_project_for_user,
+)
 from keyprojects.projects import exports, selectors, services
 from keyprojects.projects.forms import (
     FactorNeedForm,
@@ -19,9 +24,20 @@ from keyprojects.projects.forms import (
 )
 from keyprojects.projects.models import FactorNeed, PrelimItem
 
+
 def _apply_form_errors(form, error: ValidationError):
     for field, msgs in error.message_dict.items():
         form.add_error(field if field in form.fields else None, msgs)
+
+
+def _show_conflict(form, error: EditConflict, latest_version):
+    """Keep the user's input, and make the next save a deliberate choice made after seeing the latest
+    values: the form now carries the stored version, or it would be refused again and again."""
+    form.add_error(None, error.message)
+    data = form.data.copy()
+    data["version"] = latest_version
+    form.data = data
+
 
 @require_GET
 @login_required
@@ -35,14 +51,19 @@ def home(request):
         "stages": [{"name": str(r["label"]), "value": r["count"]} for r in stage_counts],
         "districts": [{"name": r["district__name"], "value": r["count"]} for r in district_counts],
     }
-    return render(request, "projects/home.html", {
-        "stage_counts": stage_counts,
-        "district_counts": district_counts,
-        "total_count": sum(r["count"] for r in stage_counts),
-        "total_investment": sum(r["total"] for r in stage_counts),
-        "leader_projects": leader_projects,
-        "chart": chart,
-    })
+    return render(
+        request,
+        "projects/home.html",
+        {
+            "stage_counts": stage_counts,
+            "district_counts": district_counts,
+            "total_count": sum(r["count"] for r in stage_counts),
+            "total_investment": sum(r["total"] for r in stage_counts),
+            "leader_projects": leader_projects,
+            "chart": chart,
+        },
+    )
+
 
 @require_GET
 @login_required
@@ -62,12 +83,14 @@ def project_list(request):
     template = "projects/project_table.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
 
+
 @require_GET
 @login_required
 def project_export(request):
     form = ProjectFilterForm(request.GET or None, user=request.user)
     projects = selectors.project_list(user=request.user, filters=form.cleaned_filters())
     return exports.project_list_xlsx(projects)
+
 
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -92,6 +115,7 @@ def project_create(request):
             return redirect("project_detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form})
 
+
 @require_GET
 @login_required
 def project_detail(request, pk):
@@ -112,6 +136,7 @@ def project_detail(request, pk):
     }
     return render(request, "projects/project_detail.html", context)
 
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def project_edit(request, pk):
@@ -129,17 +154,16 @@ def project_edit(request, pk):
             )
         except EditConflict as error:
             conflict = get_project_for_user(request.user, pk)
-            form.add_error(None, error.message)
-            # The next save is a deliberate choice made after seeing the latest values.
-            data = form.data.copy()
-            data["version"] = conflict.version
-            form.data = data
+            _show_conflict(form, error, conflict.version)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
             messages.success(request, _("项目信息已保存。"))
             return redirect("project_detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "project": project, "conflict": conflict})
+    return render(
+        request, "projects/project_form.html", {"form": form, "project": project, "conflict": conflict}
+    )
+
 
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -159,20 +183,25 @@ def project_stage(request, pk):
             return redirect("project_detail", pk=project.pk)
     return render(request, "projects/stage_form.html", {"form": form, "project": project, "allowed": allowed})
 
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def prelim_item_edit(request, pk, kind):
     project = get_project_for_user(request.user, pk, write=True)
     if kind not in PrelimItem.Kind.values:
         raise Http404(_("没有这一前期工作事项。"))
-    item = PrelimItem.objects.filter(project=project, kind=kind).first() or PrelimItem(project=project, kind=kind)
+    item = PrelimItem.objects.filter(project=project, kind=kind).first() or PrelimItem(
+        project=project, kind=kind
+    )
     form = PrelimItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.prelim_item_save(item=form.instance, by=request.user,
-                                      expected_version=form.cleaned_data["version"])
+            services.prelim_item_save(
+                item=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            )
         except EditConflict as error:
-            form.add_error(None, error.message)
+            latest = PrelimItem.objects.filter(project=project, kind=kind).values_list("version", flat=True)
+            _show_conflict(form, error, latest.first())
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -180,14 +209,17 @@ def prelim_item_edit(request, pk, kind):
             return redirect(f"{project.get_absolute_url()}#prelim")
     return render(request, "projects/prelim_form.html", {"form": form, "project": project, "item": item})
 
+
 def _factor_need_form(request, project, need):
     form = FactorNeedForm(request.POST or None, instance=need)
     if request.method == "POST" and form.is_valid():
         try:
-            services.factor_need_save(need=form.instance, by=request.user,
-                                      expected_version=form.cleaned_data["version"])
+            services.factor_need_save(
+                need=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            )
         except EditConflict as error:
-            form.add_error(None, error.message)
+            latest = FactorNeed.objects.filter(pk=need.pk).values_list("version", flat=True).first()
+            _show_conflict(form, error, latest)
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -195,11 +227,13 @@ def _factor_need_form(request, project, need):
             return redirect(f"{project.get_absolute_url()}#factors")
     return render(request, "projects/factor_form.html", {"form": form, "project": project, "need": need})
 
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def factor_need_create(request, pk):
     project = get_project_for_user(request.user, pk, write=True)
     return _factor_need_form(request, project, FactorNeed(project=project))
+
 
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -207,12 +241,13 @@ def factor_need_edit(request, pk, need_id):
     project = get_project_for_user(request.user, pk, write=True)
     return _factor_need_form(request, project, get_object_or_404(FactorNeed, pk=need_id, project=project))
 
+
 @require_POST
 @login_required
 def factor_need_delete(request, pk, need_id):
     project = get_project_for_user(request.user, pk, write=True)
-    services.factor_need_delete(need=get_object_or_404(FactorNeed, pk=need_id, project=project), by=request.user)
+    services.factor_need_delete(
+        need=get_object_or_404(FactorNeed, pk=need_id, project=project), by=request.user
+    )
     messages.success(request, _("要素保障已删除。"))
     return redirect(f"{project.get_absolute_url()}#factors")
-
-__all__ = ["Project"]

@@ -4,28 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('stage', '阶段变更')], max_length=10, verbose_name='操作')),
-                ('model', models.CharField(max_length=50, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=40)),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('changes', models.JSONField(default=dict, verbose_name='变更内容')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("stage", "阶段变更"),
+                        ],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("model", models.CharField(max_length=50, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=40)),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                ("changes", models.JSONField(default=dict, verbose_name="变更内容")),
             ],
             options={
-                'verbose_name': '修改记录',
-                'verbose_name_plural': '修改记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "修改记录",
+                "verbose_name_plural": "修改记录",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

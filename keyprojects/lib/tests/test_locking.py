@@ -58,3 +58,15 @@ def test_it_refuses_to_run_outside_a_transaction(cast):
     stored = Project.objects.get(pk=project.pk)
     assert stored.version == 1
     assert stored.name == "南宁市轨道交通5号线二期工程"
+
+
+def test_it_raises_edit_conflict_when_someone_else_deleted_the_row(cast):
+    from keyprojects.projects.models import FactorNeed
+
+    need = FactorNeed.objects.create(project=cast.project_a, kind="land", need_quantity=5)
+    stale = FactorNeed.objects.get(pk=need.pk)
+    need.delete()
+    stale.need_quantity = 8
+    with pytest.raises(EditConflict), transaction.atomic():
+        save_versioned(stale, expected_version=1)
+    assert not FactorNeed.objects.filter(pk=stale.pk).exists()

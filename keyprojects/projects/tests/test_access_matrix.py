@@ -36,27 +36,49 @@ MATRIX = {
         ("A", lambda c: [c.project_a.pk], READ_A, None),
         ("B", lambda c: [c.project_b.pk], READ_B, None),
     ],
-    "project_edit": [("A", lambda c: [c.project_a.pk], EDIT_A, EDIT_A), ("B", lambda c: [c.project_b.pk], EDIT_B, EDIT_B)],
+    "project_edit": [
+        ("A", lambda c: [c.project_a.pk], EDIT_A, EDIT_A),
+        ("B", lambda c: [c.project_b.pk], EDIT_B, EDIT_B),
+    ],
     "project_stage": [
-        ("A", lambda c: [c.project_a.pk], row(leader=403, department=403, owner=403, outsider=404),
-         row(leader=403, department=403, owner=403, outsider=404)),
-        ("B", lambda c: [c.project_b.pk], row(leader=403, district=404, department=404, owner=404, outsider=404),
-         row(leader=403, district=404, department=404, owner=404, outsider=404)),
+        (
+            "A",
+            lambda c: [c.project_a.pk],
+            row(leader=403, department=403, owner=403, outsider=404),
+            row(leader=403, department=403, owner=403, outsider=404),
+        ),
+        (
+            "B",
+            lambda c: [c.project_b.pk],
+            row(leader=403, district=404, department=404, owner=404, outsider=404),
+            row(leader=403, district=404, department=404, owner=404, outsider=404),
+        ),
     ],
     "prelim_item_edit": [
         ("A", lambda c: [c.project_a.pk, "eia"], EDIT_A, EDIT_A),
         ("B", lambda c: [c.project_b.pk, "eia"], EDIT_B, EDIT_B),
     ],
-    "factor_need_create": [("A", lambda c: [c.project_a.pk], EDIT_A, EDIT_A), ("B", lambda c: [c.project_b.pk], EDIT_B, EDIT_B)],
+    "factor_need_create": [
+        ("A", lambda c: [c.project_a.pk], EDIT_A, EDIT_A),
+        ("B", lambda c: [c.project_b.pk], EDIT_B, EDIT_B),
+    ],
     "factor_need_edit": [
         ("A", lambda c: [c.project_a.pk, c.need_a.pk], EDIT_A, EDIT_A),
         ("B", lambda c: [c.project_b.pk, c.need_b.pk], EDIT_B, EDIT_B),
     ],
     "factor_need_delete": [
-        ("A", lambda c: [c.project_a.pk, c.need_a.pk], dict.fromkeys(ROLES, 405),
-         {**EDIT_A, **dict.fromkeys(["office_admin", "office_staff", "district", "owner"], 302)}),
-        ("B", lambda c: [c.project_b.pk, c.need_b.pk], dict.fromkeys(ROLES, 405),
-         {**EDIT_B, **dict.fromkeys(["office_admin", "office_staff"], 302)}),
+        (
+            "A",
+            lambda c: [c.project_a.pk, c.need_a.pk],
+            dict.fromkeys(ROLES, 405),
+            {**EDIT_A, **dict.fromkeys(["office_admin", "office_staff", "district", "owner"], 302)},
+        ),
+        (
+            "B",
+            lambda c: [c.project_b.pk, c.need_b.pk],
+            dict.fromkeys(ROLES, 405),
+            {**EDIT_B, **dict.fromkeys(["office_admin", "office_staff"], 302)},
+        ),
     ],
     "set_language": [("", lambda c: [], dict.fromkeys(ROLES, 302), None)],
     "admin:*": [("index", lambda c: [], {**dict.fromkeys(ROLES, 302), "office_admin": 200}, None)],
@@ -64,8 +86,13 @@ MATRIX = {
 
 # Rows each role sees in the list and the export (project A, project B).
 VISIBLE = {
-    "office_admin": {"A", "B"}, "office_staff": {"A", "B"}, "leader": {"A", "B"},
-    "district": {"A"}, "department": {"A"}, "owner": {"A"}, "outsider": set(),
+    "office_admin": {"A", "B"},
+    "office_staff": {"A", "B"},
+    "leader": {"A", "B"},
+    "district": {"A"},
+    "department": {"A"},
+    "owner": {"A"},
+    "outsider": set(),
 }
 
 
@@ -99,12 +126,7 @@ def _client_for(client, world, role):
     return client
 
 
-CASES = [
-    (name, label, role)
-    for name, entries in MATRIX.items()
-    for label, *_ in entries
-    for role in ROLES
-]
+CASES = [(name, label, role) for name, entries in MATRIX.items() for label, *_ in entries for role in ROLES]
 
 
 @pytest.mark.parametrize(("name", "label", "role"), CASES)
