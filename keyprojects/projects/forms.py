@@ -19,7 +19,14 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
     district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
     stage = forms.ChoiceField(label=_("阶段"), choices=[("", _("全部")), *Stage.choices], required=False)
-    owner = forms.ModelChoiceField(label=_("业主"), queryset=Organisation.objects.none(), required=False)
+    # A name to type, with the owners offered as a datalist: 300 <option>s rendered as a Select
+    # widget cost more than the rest of the page together.
+    owner = forms.CharField(
+        label=_("业主"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "owner-options", "placeholder": _("业主名称")}),
+    )
     leader = forms.ModelChoiceField(label=_("联系市领导"), queryset=User.objects.none(), required=False)
     over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False)
     top_level = forms.BooleanField(label=_("只看主项目"), required=False)
@@ -40,9 +47,8 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         orgs = Organisation.objects.filter(is_active=True)
         self.fields["district"].queryset = orgs.filter(kind=Organisation.Kind.DISTRICT)
-        self.fields["owner"].queryset = orgs.filter(kind=Organisation.Kind.OWNER)
         self.fields["leader"].queryset = User.objects.filter(role=User.Role.LEADER, is_active=True)
-        for name in ("district", "sector", "owner", "leader"):
+        for name in ("district", "sector", "leader"):
             self.fields[name].empty_label = _("全部")
         if user.role == User.Role.OWNER:
             del self.fields["owner"]

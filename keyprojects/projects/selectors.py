@@ -1,10 +1,10 @@
 """Reads of the project registry. Every list starts from the scoping gate."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.money import YUAN_PER_YI
-from keyprojects.lib.text import search_term
+from keyprojects.lib.text import normalise_name, search_term
 from keyprojects.orgs.selectors import projects_visible_to
 from keyprojects.projects.models import PrelimItem, Project, Stage
 
@@ -23,9 +23,11 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
     """Projects USER may see, narrowed by FILTERS (cleaned values of ProjectFilterForm), sorted."""
     filters = filters or {}
     projects = projects_visible_to(user)
-    for key in ("district", "sector", "owner", "leader"):
+    for key in ("district", "sector", "leader"):
         if filters.get(key):
             projects = projects.filter(**{key: filters[key]})
+    if filters.get("owner"):
+        projects = projects.filter(owner__name__contains=normalise_name(filters["owner"]))
     if filters.get("stage"):
         projects = projects.filter(stage=filters["stage"])
     if filters.get("over_yi"):
@@ -34,9 +36,16 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
         projects = projects.filter(parent__isnull=True)
     if filters.get("q"):
         term = search_term(filters["q"])
-        projects = projects.filter(Q(search_text__contains=term) | Q(code__icontains=term))
+        projects = projects.filter(search_text__contains=term)
     return projects.select_related("owner", "district", "sector", "leader").order_by(
         *SORTS.get(filters.get("sort") or "investment")
+    )
+
+
+def owner_names_for(user) -> list[str]:
+    """Names of the owners of the projects USER may see, for the owner filter's suggestions."""
+    return list(
+        projects_visible_to(user).order_by("owner__name").values_list("owner__name", flat=True).distinct()
     )
 
 

@@ -80,6 +80,8 @@ def project_list(request):
         "query": query.urlencode(),
         "can_create": can_create_project(request.user),
     }
+    if not request.htmx and "owner" in form.fields:
+        context["owner_names"] = selectors.owner_names_for(request.user)
     template = "projects/project_table.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
 

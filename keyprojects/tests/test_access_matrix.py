@@ -1,0 +1,85 @@
+"""Role × endpoint matrix: every URL in the URL conf, every role, inside and outside its scope.
+
+Entries live beside each app in `<app>/tests/matrix.py`; a URL without one fails
+test_it_has_a_matrix_entry_for_every_url.
+"""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from keyprojects.matrix import ROLES, everyone, row
+
+
+def _matrix_modules():
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("keyprojects."):
+            try:
+                modules.append(importlib.import_module(f"{config.name}.tests.matrix"))
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.tests.matrix":
+                    raise
+    return modules
+
+
+MODULES = _matrix_modules()
+SITE = {
+    "home": [("", lambda c: [], row(), None)],
+    "login": [("", lambda c: [], row(anonymous=200), None)],
+    "logout": [("", lambda c: [], everyone(405), everyone(302))],
+    "set_language": [("", lambda c: [], everyone(302), None)],
+    "admin:*": [("index", lambda c: [], {**everyone(302), "office_admin": 200}, None)],
+}
+MATRIX = {**SITE}
+for module in MODULES:
+    assert not set(module.MATRIX) & set(MATRIX), f"{module.__name__} repeats matrix entries"
+    MATRIX.update(module.MATRIX)
+
+
+def _url_names(resolver=None, namespace=""):
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            if ns == "admin":
+                yield "admin:*"
+            else:
+                yield from _url_names(p, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+def test_it_has_a_matrix_entry_for_every_url():
+    missing = set(_url_names()) - set(MATRIX)
+    assert not missing, f"URLs without a role × endpoint matrix entry: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(cast):
+    for module in MODULES:
+        if hasattr(module, "prepare"):
+            module.prepare(cast)
+    return cast
+
+
+def _client_for(client, world, role):
+    if role != "anonymous":
+        client.force_login(world.by_role()[role])
+    return client
+
+
+CASES = [(name, label, role) for name, entries in MATRIX.items() for label, *_ in entries for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "label", "role"), CASES)
+def test_it_answers_each_role_as_the_matrix_says(client, world, name, label, role):
+    entry = next(e for e in MATRIX[name] if e[0] == label)
+    _label, args, get_statuses, post_statuses = entry
+    url = reverse("admin:index") if name == "admin:*" else reverse(name, args=args(world))
+    client = _client_for(client, world, role)
+    if name != "logout":
+        assert client.get(url).status_code == get_statuses[role], f"GET {url} as {role}"
+    if post_statuses is not None:
+        assert client.post(url, {}).status_code == post_statuses[role], f"POST {url} as {role}"
