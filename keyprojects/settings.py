@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "keyprojects.orgs",
     "keyprojects.audit",
     "keyprojects.projects",
+    "keyprojects.plans",
 ]
 
 MIDDLEWARE = [
@@ -156,5 +157,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Page size of list pages; exports are not paginated.
-PAGE_SIZE = 20
+# Uploads: Django's own caps on a request, and ours per kind of file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KP_IMPORT_MAX_BYTES = int(os.environ.get("KP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+KP_IMPORT_MAX_ROWS = int(os.environ.get("KP_IMPORT_MAX_ROWS", 200_000))
+KP_PHOTO_MAX_BYTES = int(os.environ.get("KP_PHOTO_MAX_BYTES", 10 * 1024 * 1024))

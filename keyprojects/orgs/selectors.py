@@ -89,3 +89,74 @@ def organisations_for_choice(user, kind) -> QuerySet[Organisation]:
     if user.role == Role.OWNER and kind == Organisation.Kind.DISTRICT:
         return orgs
     return orgs.none()
+
+
+def require_office(user) -> None:
+    """Office-only actions (imports, locks, reviews of proposals and plan changes): 403 for anyone else."""
+    if user.role not in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF):
+        raise PermissionDenied(_("只有重点办工作人员可以执行此操作。"))
+
+
+# Annual entries and monthly reports follow their project's scope. An entry's responsible
+# departments are always among its project's (plans services keep that true), so a department
+# sees exactly the entries and reports of the projects it is responsible for.
+
+
+def entries_visible_to(user):
+    from keyprojects.plans.models import AnnualEntry
+
+    return AnnualEntry.objects.filter(project__in=projects_visible_to(user))
+
+
+def reports_visible_to(user):
+    from keyprojects.plans.models import MonthlyReport
+
+    return MonthlyReport.objects.filter(entry__project__in=projects_visible_to(user))
+
+
+def can_report(user, project: Project) -> bool:
+    """The owner reports for its own projects; office staff may report on an owner's behalf."""
+    if user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF):
+        return True
+    return user.role == Role.OWNER and project.owner_id == user.organisation_id
+
+
+def can_review(user, project: Project) -> bool:
+    """The project's district, a responsible department, or the office reviews its monthly reports."""
+    if user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF):
+        return True
+    if user.role == Role.DISTRICT:
+        return project.district_id == user.organisation_id
+    if user.role == Role.DEPARTMENT:
+        return project.departments.filter(pk=user.organisation_id).exists()
+    return False
+
+
+def get_entry_for_user(user, pk, *, write=False):
+    """The annual entry PK if USER may see it (else 404); with WRITE, if USER may change its
+    project (else 403)."""
+    entry = entries_visible_to(user).select_related("project", "annual_list").filter(pk=pk).first()
+    if entry is None:
+        raise Http404(_("清单项目不存在或您无权查看。"))
+    if write and not can_edit_project(user, entry.project):
+        raise PermissionDenied(_("您可以查看该清单项目，但无权修改。"))
+    return entry
+
+
+def get_report_for_user(user, pk, *, action=None):
+    """The monthly report PK if USER may see it (else 404). ACTION "report" (fill in, submit) or
+    "review" (approve, return) also checks that right (else 403)."""
+    report = (
+        reports_visible_to(user)
+        .select_related("entry__project__owner", "entry__project__district", "entry__annual_list")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404(_("月度报送不存在或您无权查看。"))
+    project = report.entry.project
+    if action == "report" and not can_report(user, project):
+        raise PermissionDenied(_("只有项目业主可以填报该项目的月度报送。"))
+    if action == "review" and not can_review(user, project):
+        raise PermissionDenied(_("您无权审核该项目的月度报送。"))
+    return report

@@ -5,6 +5,7 @@ test_it_has_a_matrix_entry_for_every_url.
 """
 
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -14,14 +15,12 @@ from keyprojects.matrix import ROLES, everyone, row
 
 
 def _matrix_modules():
+    """Every `<app>/tests/matrix*.py` of our apps."""
     modules = []
     for config in apps.get_app_configs():
         if config.name.startswith("keyprojects."):
-            try:
-                modules.append(importlib.import_module(f"{config.name}.tests.matrix"))
-            except ModuleNotFoundError as error:
-                if error.name != f"{config.name}.tests.matrix":
-                    raise
+            for path in sorted((Path(config.path) / "tests").glob("matrix*.py")):
+                modules.append(importlib.import_module(f"{config.name}.tests.{path.stem}"))
     return modules
 
 

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from keyprojects.plans import views
+
+urlpatterns = [path("", views.annual_list, name="report_todo")]
