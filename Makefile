@@ -21,6 +21,7 @@ run: setup
 	./scripts/run.sh
 
 test: setup
+	mkdir -p data
 	$(BIN)/python -m pytest
 
 lint: setup
