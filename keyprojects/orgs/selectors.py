@@ -103,15 +103,22 @@ def require_office(user) -> None:
 
 
 def entries_visible_to(user):
-    from keyprojects.plans.models import AnnualEntry
+    """Entries of the projects USER may see; outside the office, only entries of published batches."""
+    from keyprojects.plans.models import AnnualEntry, Batch
 
-    return AnnualEntry.objects.filter(project__in=projects_visible_to(user))
+    entries = AnnualEntry.objects.filter(project__in=projects_visible_to(user))
+    if not getattr(user, "is_office", False):
+        entries = entries.filter(batch__status=Batch.Status.PUBLISHED)
+    return entries
 
 
 def reports_visible_to(user):
-    from keyprojects.plans.models import MonthlyReport
+    from keyprojects.plans.models import Batch, MonthlyReport
 
-    return MonthlyReport.objects.filter(entry__project__in=projects_visible_to(user))
+    reports = MonthlyReport.objects.filter(entry__project__in=projects_visible_to(user))
+    if not getattr(user, "is_office", False):
+        reports = reports.filter(entry__batch__status=Batch.Status.PUBLISHED)
+    return reports
 
 
 def can_report(user, project: Project) -> bool:
