@@ -21,7 +21,6 @@ run: setup
 	./scripts/run.sh
 
 test: setup
-	mkdir -p data
 	$(BIN)/python -m pytest
 
 lint: setup

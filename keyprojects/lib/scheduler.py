@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 # (management command, seconds between runs). Later issues add escalation, reminders, delivery.
 JOBS: list[tuple[str, int]] = [
     ("clearsessions", 24 * 3600),
+    ("lock_months", 3600),
 ]
 
 

@@ -223,6 +223,8 @@ def test_it_adds_the_entrys_departments_to_its_project(world):
     version = world.project_c.version
 
     entry = _create(world, departments=[world.other_department, world.department])
+    # Outside the office only published entries are seen; publish, so the department's scope is the question.
+    Batch.objects.filter(pk=world.draft.pk).update(status=Batch.Status.PUBLISHED)
 
     project = Project.objects.get(pk=world.project_c.pk)
     assert set(project.departments.all()) == {world.other_department, world.department}

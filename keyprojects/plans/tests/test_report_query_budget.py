@@ -1,0 +1,131 @@
+"""The to-do, the review queue and the overview cost the same number of queries for 20 entries as for
+300: no query per entry, per report or per row."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from keyprojects.plans.models import AnnualEntry, Category, MonthlyReport
+from keyprojects.plans.tests.report_world import TODAY, Status, reports_world
+from keyprojects.projects.models import Project
+
+# Deadlines read the working-day calendar once per month shown: at most 12 months, whatever the entries.
+CEILING = 40
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=True):
+        yield
+
+
+def add_entries(cast, count):
+    """COUNT more entries of owner A in both districts (half with the department responsible), each with
+    January–August approved, September awaiting review, October returned or a draft or nothing."""
+    start = Project.objects.count()
+    projects = Project.objects.bulk_create(
+        Project(
+            name=f"预算测试项目{i}",
+            owner=cast.owner_a,
+            district=cast.district_a if i % 3 else cast.district_b,
+            sector=cast.sector,
+            total_investment=10_000_000_000,
+            start_year=2025,
+            end_year=2028,
+            contact=f"联系人{i}",
+        )
+        for i in range(start, start + count)
+    )
+    Project.departments.through.objects.bulk_create(
+        Project.departments.through(project_id=p.pk, organisation_id=cast.department.pk)
+        for p in projects[::2]
+    )
+    entries = AnnualEntry.objects.bulk_create(
+        AnnualEntry(
+            annual_list=cast.annual_list,
+            batch=cast.batch,
+            project=p,
+            category=Category.CONTINUING,
+            planned_investment=100_000_000,
+            completed_before_year=0,
+        )
+        for p in projects
+    )
+    now = timezone.now()
+    reports = []
+    for i, entry in enumerate(entries):
+        for month in range(1, 11):
+            status = Status.APPROVED if month < 9 else Status.SUBMITTED
+            if month == 10:
+                status = (Status.RETURNED, Status.DRAFT, None)[i % 3]
+                if status is None:
+                    continue
+            handed_in = status != Status.DRAFT
+            reports.append(
+                MonthlyReport(
+                    entry=entry,
+                    month=month,
+                    amount=1_000_000 + month,
+                    progress="施工中",
+                    status=status,
+                    submitted_by=cast.owner if handed_in else None,
+                    submitted_at=now if handed_in else None,
+                    return_reason="请核实" if status == Status.RETURNED else "",
+                )
+            )
+    MonthlyReport.objects.bulk_create(reports, batch_size=1000)
+
+
+PAGES = [
+    ("owner", "report_todo", {}),
+    ("owner", "report_todo", {"page": "2"}),
+    ("staff", "report_todo", {}),
+    ("district", "report_queue", {}),
+    ("department_user", "report_queue", {"page": "2"}),
+    ("staff", "report_queue", {}),
+    ("staff", "report_status", {"year": "2026", "month": "10"}),
+    ("district", "report_status", {"year": "2026", "month": "9"}),
+    ("leader", "report_status", {}),
+    ("staff", "report_status_export", {"year": "2026", "month": "10"}),
+]
+
+
+def _counts(client, cast):
+    counts = {}
+    for username, name, params in PAGES:
+        client.force_login(getattr(cast, username))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(name), params)
+        assert response.status_code == 200, (username, name)
+        counts[(username, name, tuple(params.items()))] = len(queries)
+    return counts
+
+
+def test_it_costs_the_same_queries_for_20_and_300_entries(client, cast):
+    reports_world(cast)
+    add_entries(cast, 18)
+    few = _counts(client, cast)
+
+    add_entries(cast, 280)
+    assert AnnualEntry.objects.count() == 300
+    many = _counts(client, cast)
+
+    assert many == few
+    assert max(many.values()) <= CEILING, many
+
+
+def test_it_shows_the_report_page_with_queries_that_do_not_grow(client, cast):
+    reports_world(cast)
+    add_entries(cast, 2)
+    report = MonthlyReport.objects.filter(month=9).first()
+    client.force_login(cast.staff)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("report_detail", args=[report.pk]))
+    for i in range(30):
+        report.adjustments.create(old_amount=i, new_amount=i + 1, reason="更正", by=cast.staff)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("report_detail", args=[report.pk]))
+    assert len(many) == len(few) <= CEILING
