@@ -1,5 +1,8 @@
 from django.urls import path
 
-from keyprojects.plans import views
+from keyprojects.plans import completion_views
 
-urlpatterns = [path("", views.annual_list, name="completion")]
+urlpatterns = [
+    path("", completion_views.completion, name="completion"),
+    path("table.xlsx", completion_views.completion_table, name="completion_table"),
+]

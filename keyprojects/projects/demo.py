@@ -1696,6 +1696,8 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
     """Build the demo city in one transaction; return the counts of what was created.
 
     Expects an empty database (the command checks). STDOUT, if given, receives progress lines."""
+    from keyprojects.plans.demo import load_plans_demo
+
     builder = _Builder(seed, stdout)
     with transaction.atomic():
         builder.build_organisations()
@@ -1706,6 +1708,8 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
         builder.say(f"项目 {len(plans)} 个")
         changes, items, needs = builder.build_rows(plans)
         builder.say(f"阶段变更 {changes} 条，前期事项 {items} 项，要素需求 {needs} 项")
+        # The annual lists and monthly reports of these projects (keyprojects/plans/demo.py).
+        load_plans_demo(seed=seed, stdout=stdout)
     return {
         "organisations": Organisation.objects.count(),
         "users": len(builder.users),

@@ -1,0 +1,191 @@
+"""Completion against plan: the page (headline, a table and a chart per breakdown) and the official table."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from keyprojects.lib.money import format_yi, yuan_to_wan
+from keyprojects.plans import tables
+from keyprojects.plans.completion_selectors import (
+    BREAKDOWNS,
+    CompletionRow,
+    completion_breakdown,
+    completion_default_period,
+    completion_totals,
+    completion_years,
+)
+
+DEFAULT_BREAKDOWN = "district"
+
+
+class PeriodForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
+    month = forms.TypedChoiceField(
+        label=gettext_lazy("截至月份"),
+        coerce=int,
+        choices=[(m, gettext_lazy("1-%(month)s月") % {"month": m}) for m in range(1, 13)],
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, _("%(year)s年") % {"year": y}) for y in years]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm w-auto"
+
+
+def _period(request):
+    """(year, month, form): what the GET parameters ask for, each falling back to the default period
+    (the last month whose reports are due) when missing or not a year with a list / a month."""
+    years = completion_years()
+    year, month = completion_default_period(years=years)
+    if years and year not in years:
+        years = sorted({*years, year}, reverse=True)
+    form = PeriodForm(request.GET or None, years=years or [year], initial={"year": year, "month": month})
+    if form.is_bound:
+        form.is_valid()
+        year = form.cleaned_data.get("year", year)
+        month = form.cleaned_data.get("month", month)
+        form = PeriodForm(years=years or [year], initial={"year": year, "month": month})
+    return year, month, form
+
+
+def period_label(month: int) -> str:
+    return _("1月") if month == 1 else _("1-%(month)s月") % {"month": month}
+
+
+def headline(row: CompletionRow, month: int, *, subject="") -> str:
+    """The completion sentence in the official style: 1-10月累计完成投资629.00亿元，占年度投资计划的97.2%，
+    超过时间进度13.8个百分点，同比增长5.1%。"""
+    parts = {"subject": subject, "period": period_label(month), "ytd": format_yi(row.ytd)}
+    text = _("%(subject)s%(period)s累计完成投资%(ytd)s亿元") % parts
+    if row.plan:
+        text += _("，占年度投资计划的%(rate)s%%") % {"rate": row.rate}
+        if row.points > 0:
+            text += _("，超过时间进度%(points)s个百分点") % {"points": row.points}
+        elif row.points < 0:
+            text += _("，低于时间进度%(points)s个百分点") % {"points": -row.points}
+        else:
+            text += _("，与时间进度持平")
+    if row.growth is not None:
+        if row.growth >= 0:
+            text += _("，同比增长%(growth)s%%") % {"growth": row.growth}
+        else:
+            text += _("，同比下降%(growth)s%%") % {"growth": -row.growth}
+    return text + _("。")
+
+
+def start_sentence(row: CompletionRow, month: int) -> str:
+    """开工率 in the official style: 实际已开工206项，完成计划开工的80.8%."""
+    if not row.new_starts:
+        return ""
+    parts = {
+        "period": period_label(month),
+        "planned": row.planned_starts,
+        "started": row.started,
+        "rate": row.start_rate,
+        "early": row.started_early,
+        "late": row.not_started,
+    }
+    if row.planned_starts:
+        text = (
+            _("新开工项目计划%(period)s开工%(planned)s项，实际已开工%(started)s项，完成计划开工的%(rate)s%%")
+            % parts
+        )
+    else:
+        text = _("新开工项目%(period)s无计划开工项目，实际已开工%(started)s项") % parts
+    if row.started_early or row.not_started:
+        text += _("；其中提前开工%(early)s项，未按计划开工%(late)s项") % parts
+    return text + _("。")
+
+
+def _chart(rows, total, month):
+    """What the chart draws, for json_script. Rates as numbers; money as exact 万元 strings."""
+
+    def point(row):
+        return {
+            "name": row.label,
+            "rate": row.rate,
+            "timeProgress": row.time_progress,
+            "points": row.points,
+            "plan": str(yuan_to_wan(row.plan)),
+            "ytd": str(yuan_to_wan(row.ytd)),
+            "entries": row.entries,
+            "growth": row.growth,
+            "startRate": row.start_rate,
+            "started": row.started,
+            "plannedStarts": row.planned_starts,
+            "link": _link(row),
+        }
+
+    return {
+        "rows": [point(r) for r in rows],
+        "total": point(total),
+        "timeProgress": total.time_progress,
+        "labels": {
+            "rate": _("完成率"),
+            "timeProgress": _("序时进度"),
+            "plan": _("年度计划（万元）"),
+            "ytd": _("%(period)s完成（万元）") % {"period": period_label(month)},
+        },
+    }
+
+
+def _link(row: CompletionRow) -> str:
+    if not row.link:
+        return ""
+    return f"{reverse('annual_list')}?{urlencode(row.link)}"
+
+
+@require_GET
+@login_required
+def completion(request):
+    year, month, form = _period(request)
+    by = request.GET.get("by")
+    if by not in BREAKDOWNS:
+        by = DEFAULT_BREAKDOWN
+    breakdown = BREAKDOWNS[by]
+    rows, total = completion_breakdown(user=request.user, year=year, month=month, by=by)
+    for row in [*rows, total]:
+        row.url = _link(row)
+    context = {
+        "year": year,
+        "month": month,
+        "period": period_label(month),
+        "by": by,
+        "breakdown": breakdown,
+        "breakdowns": BREAKDOWNS.values(),
+        "rows": rows,
+        "total": total,
+        "chart": _chart(rows, total, month),
+        "chart_height": max(260, 34 * len(rows) + 70),
+        "query": urlencode({"year": year, "month": month}),
+    }
+    if breakdown.over_yi:
+        context["over_yi_sentence"] = headline(
+            total, month, subject=_("超亿元项目%(n)s项，") % {"n": total.entries}
+        )
+    if request.htmx:
+        return render(request, "plans/completion_panel.html", context)
+    totals = (
+        total if by == DEFAULT_BREAKDOWN else completion_totals(user=request.user, year=year, month=month)
+    )
+    context.update(
+        form=form,
+        totals=totals,
+        headline=headline(totals, month),
+        start_sentence=start_sentence(totals, month),
+    )
+    return render(request, "plans/completion.html", context)
+
+
+@require_GET
+@login_required
+def completion_table(request):
+    year, month, _form = _period(request)
+    return tables.progress_table_response(user=request.user, year=year, month=month)
