@@ -213,7 +213,9 @@ def test_it_numbers_sections_in_chinese():
 
 
 # CI installs LibreOffice (.ci/run), so there a missing one fails instead of skipping.
-@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice is not installed")
+@pytest.mark.skipif(
+    not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice is not installed"
+)
 def test_it_opens_cleanly_in_libreoffice(client, world, tmp_path):
     _response, content = _download(client, world.staff)
     source = tmp_path / "table.xlsx"
