@@ -1,6 +1,8 @@
 """Monthly reports in a real browser: the owner reports on a phone, the district returns it, the owner
-fixes and resubmits, the district approves in its queue without leaving the page (htmx)."""
+fixes and resubmits, the district approves in its queue without leaving the page (htmx), and the
+office sees the district's bar on the completion chart move."""
 
+import json
 import re
 
 import pytest
@@ -31,9 +33,27 @@ def world(cast):
     return world
 
 
+def _district_ytd_on_the_completion_chart(office_page, world):
+    """The 1-10月 amount the office's completion chart draws for project B's district (万元)."""
+    office_page.goto("/plans/completion/?year=2026&month=10&by=district")
+    expect(office_page.locator("#completion-chart canvas").first).to_be_visible()
+    data = json.loads(office_page.locator("#completion-data").text_content())
+    row = next(r for r in data["rows"] if r["name"] in (world.district_b.name, world.district_b.label))
+    return row["ytd"]
+
+
 def test_owner_reports_on_a_phone_and_the_district_returns_then_approves(
-    page, login, world, artifacts, tmp_path
+    page, login, world, artifacts, tmp_path, live_server
 ):
+    office = page.context.browser.new_context(base_url=live_server.url, locale="zh-CN")
+    staff = office.new_page()
+    staff.goto("/login/")
+    staff.get_by_label("用户名").fill(world.staff.username)
+    staff.get_by_label("密码").fill(PASSWORD)
+    staff.get_by_role("button", name="登录").click()
+    # Before: nine months of 100 万元 in project B's district.
+    assert _district_ytd_on_the_completion_chart(staff, world) == "900.0000"
+
     page.set_viewport_size(PHONE)
     login(world.owner_b_user)
     page.goto("/plans/reports/")
@@ -92,3 +112,8 @@ def test_owner_reports_on_a_phone_and_the_district_returns_then_approves(
     assert report.status == MonthlyReport.Status.APPROVED
     assert re.search(r"250\.5", reviewer.locator(f"#report-row-{report.pk}").inner_text())
     district.close()
+
+    # After: the office's chart draws the district's bar with the approved 250.5 万元 added.
+    assert _district_ytd_on_the_completion_chart(staff, world) == "1150.5000"
+    staff.screenshot(path=artifacts / "completion-after-report.png", full_page=True)
+    office.close()
