@@ -1,0 +1,128 @@
+"""Pages of the annual-list import: upload, progress, preview, confirm, the blank template. Office only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from keyprojects.orgs.selectors import require_office
+from keyprojects.plans import import_jobs, importer
+from keyprojects.plans.import_forms import ImportUploadForm
+from keyprojects.plans.models import Batch, Category, ImportJob
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ROWS = 500  # rows of each kind on the preview page; the counts cover them all
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_upload(request):
+    require_office(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_jobs.import_job_create(
+            upload=form.cleaned_data["file"],
+            year=form.cleaned_data["year"],
+            batch=form.cleaned_data["batch"],
+            by=request.user,
+        )
+        return redirect("import_job", pk=job.pk)
+    jobs = ImportJob.objects.select_related("created_by")[:15]
+    return render(
+        request,
+        "plans/import_upload.html",
+        {"form": form, "jobs": jobs, "template_year": form["year"].value() or timezone.localdate().year},
+    )
+
+
+def _batch_label(job):
+    batch = job.summary.get("batch")
+    if batch in (None, importer.BATCH_NEW):
+        return _("新建批次（下一批）")
+    found = Batch.objects.filter(pk=batch).first()
+    return found.name if found else "?"
+
+
+@require_GET
+@login_required
+def import_job(request, pk):
+    require_office(request.user)
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    summary = job.summary or {}
+    rows = summary.get("rows", [])
+    labels = dict(Category.choices)
+    groups = []
+    for action, title in (("create", _("新增")), ("update", _("更新")), ("unchanged", _("未变"))):
+        chosen = [r for r in rows if r["action"] == action]
+        for r in chosen[:SHOWN_ROWS]:
+            r["category_label"] = labels.get(r["category"], r["category"])
+        groups.append({"action": action, "title": title, "rows": chosen[:SHOWN_ROWS], "count": len(chosen)})
+    percent, done = import_jobs.job_progress(job)
+    context = {
+        "job": job,
+        "summary": summary,
+        "groups": groups,
+        "counts": summary.get("counts", {}),
+        "totals": summary.get("totals", {}),
+        "result": summary.get("result"),
+        "errors": job.errors,
+        "errors_total": summary.get("rejections_total", len(job.errors)),
+        "running": job.status in import_jobs.RUNNING,
+        "percent": percent,
+        "done": done,
+        "batch_label": _batch_label(job),
+        "shown_rows": SHOWN_ROWS,
+    }
+    return render(request, "plans/import_job.html", context)
+
+
+@require_GET
+@login_required
+def import_progress(request, pk):
+    """The progress bar, polled by htmx; once the job has moved on, the whole page reloads."""
+    require_office(request.user)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.status not in import_jobs.RUNNING and request.htmx:
+        return HttpResponseClientRefresh()
+    percent, done = import_jobs.job_progress(job)
+    return render(request, "plans/import_progress.html", {"job": job, "percent": percent, "done": done})
+
+
+@require_POST
+@login_required
+def import_apply(request, pk):
+    require_office(request.user)
+    job = get_object_or_404(ImportJob, pk=pk)
+    try:
+        job = import_jobs.import_job_apply(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if job.status == ImportJob.Status.DONE:
+            result = job.summary.get("result", {})
+            messages.success(
+                request,
+                _("导入完成：新增 %(created)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个。") % result,
+            )
+        elif job.status in (ImportJob.Status.REJECTED, ImportJob.Status.FAILED):
+            messages.error(request, _("导入未完成，未写入任何数据。原因见下方。"))
+    return redirect("import_job", pk=job.pk)
+
+
+@require_GET
+@login_required
+def import_template(request):
+    require_office(request.user)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    response = HttpResponse(importer.template_workbook(year), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="annual-list-template-{year}.xlsx"'
+    return response

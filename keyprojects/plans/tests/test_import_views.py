@@ -1,0 +1,137 @@
+"""The import pages: upload, progress, preview, confirm, template; office only."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from keyprojects.plans import import_jobs
+from keyprojects.plans.models import AnnualEntry, ImportJob
+from keyprojects.plans.tests.import_support import BAD, GOOD, YEAR, counts, import_world
+
+
+@pytest.fixture
+def world(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return import_world(cast)
+
+
+def upload(client, path, **data):
+    with path.open("rb") as fh:
+        return client.post(
+            reverse("import_upload"), {"file": fh, "year": YEAR, "batch": "new", **data}, follow=True
+        )
+
+
+def test_it_uploads_previews_and_applies(world, client):
+    client.force_login(world.staff)
+    response = client.get(reverse("import_upload"))
+    assert response.status_code == 200
+    assert "下载空白模板" in response.content.decode()
+
+    response = upload(client, GOOD / "messy_sections.xlsx")
+    job = ImportJob.objects.get()
+    assert response.redirect_chain == [(reverse("import_job", args=[job.pk]), 302)]
+    page = response.content.decode()
+    assert job.status == ImportJob.Status.PREVIEW
+    assert "确认导入" in page and "南宁市新能源汽车产业园项目" in page
+    assert "新项目按“谋划储备”入库" in page  # the note on a new 续建 project
+    assert "111,877.0432" in page  # the planned total, 万元
+    assert AnnualEntry.objects.count() == 0
+
+    response = client.post(reverse("import_apply", args=[job.pk]), follow=True)
+    page = response.content.decode()
+    assert "导入完成：新增 7 个，更新 0 个，未变 0 个。" in page
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 7
+
+
+def test_it_shows_every_rejection_with_its_place(world, client):
+    client.force_login(world.admin)
+    before = counts()
+    response = upload(client, BAD / "row_leader.xlsx")
+    page = response.content.decode()
+    assert "文件被拒绝" in page
+    assert "找不到联系市领导“张三丰”" in page and "联系市领导" in page and ">K<" in page
+    assert "确认导入" not in page
+    job = ImportJob.objects.get()
+    response = client.post(reverse("import_apply", args=[job.pk]), follow=True)
+    assert "不能确认导入" in response.content.decode()
+    assert counts() == before
+
+
+def test_it_refuses_an_oversized_upload_in_the_form(world, client, settings):
+    settings.KP_IMPORT_MAX_BYTES = 1024
+    client.force_login(world.staff)
+    response = upload(client, GOOD / "messy_sections.xlsx")
+    assert "超过上限" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_it_refuses_a_batch_of_another_year(world, client):
+    from keyprojects.plans.models import AnnualList, Batch
+
+    other = Batch.objects.create(
+        annual_list=AnnualList.objects.create(year=2030, title="2030"), number=1, name="第一批"
+    )
+    client.force_login(world.staff)
+    response = upload(client, GOOD / "messy_units.xlsx", batch=str(other.pk))
+    assert "与清单年度 2027 不一致" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_it_keeps_everyone_but_the_office_out(world, client):
+    for user in (world.leader, world.district, world.department_user, world.owner, world.outsider):
+        client.force_login(user)
+        assert client.get(reverse("import_upload")).status_code == 403
+        assert client.get(reverse("import_template")).status_code == 403
+
+
+def test_the_progress_bar_reloads_the_page_once_parsed(world, client):
+    job = ImportJob.objects.create(
+        year=YEAR,
+        file="x.xlsx",
+        original_name="x.xlsx",
+        created_by=world.staff,
+        status=ImportJob.Status.PARSING,
+        rows_total=400,
+        rows_done=100,
+    )
+    client.force_login(world.staff)
+    url = reverse("import_progress", args=[job.pk])
+    response = client.get(url, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert 'hx-trigger="every 500ms"' in page and "25%" in page
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert 'id="import-progress"' in page
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PREVIEW)
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.headers["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_parsed_and_applied_in_the_background(cast, client, settings, tmp_path):
+    """Above the size for inline parsing the upload returns at once; a thread started after the commit
+    parses (reporting rows_done/rows_total) and, once confirmed, applies."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KP_IMPORT_SYNC_BYTES = 0
+    settings.KP_IMPORT_SYNC_APPLY_ROWS = 0
+    world = import_world(cast)
+    client.force_login(world.staff)
+    upload(client, GOOD / "messy_sections.xlsx")
+    job = ImportJob.objects.get()
+    import_jobs.THREADS[job.pk].join(timeout=60)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW, job.errors
+    assert job.rows_total >= job.rows_done > 0
+
+    client.post(reverse("import_apply", args=[job.pk]))
+    import_jobs.THREADS[job.pk].join(timeout=60)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 7
+    deadline = time.monotonic() + 5
+    while import_jobs.APPLY_PROGRESS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.pk not in import_jobs.APPLY_PROGRESS
