@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from keyprojects.lib.xlsx import XLSX
 from keyprojects.orgs.selectors import require_office
 from keyprojects.plans import import_jobs, importer
 from keyprojects.plans.import_forms import ImportUploadForm
 from keyprojects.plans.models import Batch, Category, ImportJob
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ROWS = 500  # rows of each kind on the preview page; the counts cover them all
 
 

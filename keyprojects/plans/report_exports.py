@@ -4,23 +4,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from keyprojects.lib.xlsx import text_cell, xlsx_response
 from keyprojects.plans import report_selectors as selectors
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _text(ws, value):
-    """A text cell, always: a name typed as =HYPERLINK(…), +1, -1 or @x must stay text, never become a
-    formula in the office's spreadsheet. Control characters the format forbids are dropped."""
-    if not isinstance(value, str):
-        return value
-    cell = Cell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value.replace("\v", "\n")))
-    cell.data_type = "s"
-    return cell
 
 
 def _columns():
@@ -77,15 +65,11 @@ def missing_late_xlsx(entries, *, annual_list, month) -> HttpResponse:
             if submitted and entry.report_status in selectors.COUNTED
             else "",
         ]
-        ws.append([_text(ws, v) for v in row])
+        ws.append([text_cell(ws, v) for v in row])
         count = number
-    ws.append(["", "", _text(ws, _("合计：%(count)s 个") % {"count": count})])
+    ws.append(["", "", text_cell(ws, _("合计：%(count)s 个") % {"count": count})])
     ws.cell(row=ws.max_row, column=3).font = Font(bold=True)
     for index, (_label, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "D4"
-    response = HttpResponse(content_type=XLSX)
-    filename = f"report-missing-{annual_list.year}-{month:02d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    wb.save(response)
-    return response
+    return xlsx_response(wb, f"report-missing-{annual_list.year}-{month:02d}.xlsx")

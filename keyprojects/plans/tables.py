@@ -18,19 +18,18 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keyprojects.lib.money import YUAN_PER_WAN
+from keyprojects.lib.xlsx import XLSX, clean_text
 from keyprojects.orgs.models import Organisation
 from keyprojects.orgs.selectors import entries_visible_to
 from keyprojects.plans.completion_selectors import completion_breakdown, ytd_expression
 from keyprojects.plans.models import Batch, Category, MonthlyReport
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAN_FORMAT = "#,##0.00"  # shown to two places; the value itself is exact to the yuan (four)
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "+0.0;-0.0;0.0"
@@ -259,7 +258,7 @@ def _cell(ws, value, style):
     a formula, and "+", "-" or "@" may be read as one when the file is edited; control characters the
     format forbids (openpyxl would refuse the file) are dropped, Word's \\v becomes a line break."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\v", "\n"))
+        value = clean_text(value)
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

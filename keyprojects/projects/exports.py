@@ -4,13 +4,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from keyprojects.lib.money import yuan_to_wan
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from keyprojects.lib.xlsx import text_cell, xlsx_response
 
 
 def _columns():
@@ -28,18 +26,6 @@ def _columns():
         (_("建设地点"), 24),
         (_("建设内容及规模"), 50),
     ]
-
-
-def _cell(ws, value):
-    """A text value as a text cell. openpyxl would take any text starting with "=" for a formula, and a
-    project name typed as =HYPERLINK(…) must not become a live link in the office's spreadsheet.
-    Word's manual line break (\\v) becomes a line break; other control characters, which the xlsx
-    format forbids (openpyxl refuses the whole file), are dropped."""
-    if not isinstance(value, str):
-        return value
-    cell = Cell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value.replace("\v", "\n")))
-    cell.data_type = "s"
-    return cell
 
 
 def project_rows(projects):
@@ -79,7 +65,7 @@ def project_list_xlsx(projects) -> HttpResponse:
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     total, count = 0, 0
     for row in project_rows(projects):
-        ws.append([_cell(ws, v) for v in row])
+        ws.append([text_cell(ws, v) for v in row])
         total += row[7]
         count += 1
     ws.append(["", _("合计：%(count)s 个") % {"count": count}, "", "", "", "", "", total])
@@ -87,8 +73,4 @@ def project_list_xlsx(projects) -> HttpResponse:
     for index, (_label, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "C4"
-    response = HttpResponse(content_type=XLSX)
-    filename = f"projects-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    wb.save(response)
-    return response
+    return xlsx_response(wb, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
