@@ -35,8 +35,8 @@ def snapshot(instance: models.Model, fields=None) -> dict:
     return values
 
 
-def audit_record(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
-    """Keep one change in the history; an update that changed nothing is not recorded."""
+def audit_entry_build(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
+    """The history entry of one change, unsaved (for bulk writes); None for an update that changed nothing."""
     before = before or {}
     after = after if after is not None else (snapshot(instance) if action != AuditEntry.Action.DELETE else {})
     changes = {
@@ -46,7 +46,7 @@ def audit_record(*, user, instance, action, before=None, after=None, project=Non
     }
     if action == AuditEntry.Action.UPDATE and not changes:
         return None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user=user,
         action=action,
         model=instance._meta.label,
@@ -55,3 +55,13 @@ def audit_record(*, user, instance, action, before=None, after=None, project=Non
         project=project,
         changes=changes,
     )
+
+
+def audit_record(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
+    """Keep one change in the history; an update that changed nothing is not recorded."""
+    entry = audit_entry_build(
+        user=user, instance=instance, action=action, before=before, after=after, project=project
+    )
+    if entry is not None:
+        entry.save()
+    return entry
