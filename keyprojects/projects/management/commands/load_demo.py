@@ -6,15 +6,6 @@ from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.demo import PASSWORD, load_demo
 from keyprojects.projects.models import Project
 
-LOGINS = (
-    ("admin", "重点办管理员（含系统管理）"),
-    ("staff", "重点办工作人员"),
-    ("leader", "市领导（副市长）"),
-    ("district", "城区（青秀区）"),
-    ("department", "市直部门（市发展和改革委员会）"),
-    ("owner", "项目业主（南宁轨道交通集团有限责任公司）"),
-)
-
 
 class Command(BaseCommand):
     help = "Load the demo city (Nanning-shaped organisations, users and projects) into an empty database."
@@ -53,6 +44,4 @@ class Command(BaseCommand):
                 f"前期事项 {counts['prelim_items']} 项，要素需求 {counts['factor_needs']} 项。"
             )
         )
-        self.stdout.write(f"演示账号（密码均为 {PASSWORD}）：")
-        for username, label in LOGINS:
-            self.stdout.write(f"  {username:<11} {label}")
+        self.stdout.write(f"演示账号 admin、staff、leader、district、department、owner，密码 {PASSWORD}。")
