@@ -54,7 +54,7 @@ def make_user(username, org, role, **extra):
 
 
 def make_project(*, name, owner, district, sector, total_wan=50000, **extra):
-    from keyprojects.lib.text import search_key
+    from keyprojects.projects.services import project_refresh_search_text
 
     project = Project.objects.create(
         name=name,
@@ -66,7 +66,7 @@ def make_project(*, name, owner, district, sector, total_wan=50000, **extra):
         end_year=extra.pop("end_year", 2027),
         **extra,
     )
-    project.search_text = search_key(project.name, project.code or "", owner.name, project.location)
+    project_refresh_search_text(project)
     project.save(update_fields=["search_text"])
     return project
 

@@ -47,20 +47,20 @@ from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category
 from keyprojects.plans.services import ENTRY_FIELDS as SERVICE_ENTRY_FIELDS
 from keyprojects.plans.services import (
-    _department_errors,
-    _entry_snapshot,
-    _raise,
     annual_list_ensure,
     batch_create,
     batch_default_name,
+    department_errors,
     entry_create,
+    entry_snapshot,
     entry_update,
     is_official,
     monthly_plan_errors,
     plan_errors,
+    raise_errors,
 )
 from keyprojects.projects.models import Project, Sector, StageChange, validate_project_code
-from keyprojects.projects.services import _refresh_search_text, project_create, project_update
+from keyprojects.projects.services import project_create, project_refresh_search_text, project_update
 
 logger = logging.getLogger(__name__)
 
@@ -2366,7 +2366,7 @@ def _apply_bulk(todo, *, annual_list, target, owners, related, departments, by, 
                 fields[name] = objects[pk] if pk else None
             fields["owner"] = fields["owner"] or owners[owner_key]
             project = Project(**fields)
-            _refresh_search_text(project)
+            project_refresh_search_text(project)
             _clean(project, PROJECT_KEYS, validate_unique=False)
             project_orgs = list(entry_orgs or ())
             _prime_departments(project, project_orgs)
@@ -2383,7 +2383,7 @@ def _apply_bulk(todo, *, annual_list, target, owners, related, departments, by, 
                     setattr(project, name, value)
                 if row.fill.get("leader_id"):
                     project.leader = related["leader"][row.fill["leader_id"]]
-                _refresh_search_text(project)
+                project_refresh_search_text(project)
                 _clean(project, PROJECT_KEYS, validate_unique=False)
                 project.updated_at = now
                 filled.append(project)
@@ -2401,12 +2401,12 @@ def _apply_bulk(todo, *, annual_list, target, owners, related, departments, by, 
                 project=project,
                 **{**values, "goal": values["goal"] or "", "note": values["note"] or ""},
             )
-            _raise(_entry_errors(values, entry_orgs))
+            raise_errors(_entry_errors(values, entry_orgs))
             _clean(entry, ENTRY_KEYS)
             _prime_departments(entry, entry_orgs)
             new_entries.append(entry)
             entry_links.extend((entry, d) for d in entry_orgs)
-            after = _later(_entry_snapshot, entry)
+            after = _later(entry_snapshot, entry)
         else:
             entry = stored[row.entry_id]
             if "leader_id" not in row.entry:
@@ -2418,10 +2418,10 @@ def _apply_bulk(todo, *, annual_list, target, owners, related, departments, by, 
                     "该项目已在正式清单中，年度计划投资只能通过“计划调整”申请变更，"
                     "以保留原计划（{planned} 万元）。"
                 ).format(planned=format_wan(entry.planned_investment))
-            _raise(errors)
+            raise_errors(errors)
             old_orgs = [orgs[oid] for oid, _pk in entry_departments.get(entry.pk, ())]
             _prime_departments(entry, old_orgs)
-            entry_before = _entry_snapshot(entry)
+            entry_before = entry_snapshot(entry)
             for name, value in values.items():
                 setattr(entry, name, value)
             entry.project = project
@@ -2435,7 +2435,7 @@ def _apply_bulk(todo, *, annual_list, target, owners, related, departments, by, 
                 have = {d.pk for d in old_orgs}
                 entry_links.extend((entry, d) for d in entry_orgs if d.pk not in have)
                 _prime_departments(entry, entry_orgs)
-            after = _entry_snapshot(entry)
+            after = entry_snapshot(entry)
         # _add_departments_to_project
         have = {d.pk for d in project_orgs}
         added = [d for d in entry_orgs or () if d.pk not in have]
@@ -2587,7 +2587,7 @@ def _entry_errors(values, departments) -> dict:
             monthly_plan=values["monthly_plan"], planned_investment=values["planned_investment"]
         )
     )
-    errors.update(_department_errors(departments))
+    errors.update(department_errors(departments))
     if values["completed_before_year"] is not None and values["completed_before_year"] < 0:
         errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
     return errors

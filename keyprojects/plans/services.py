@@ -133,7 +133,7 @@ def monthly_plan_errors(*, monthly_plan, planned_investment) -> dict:
     return {}
 
 
-def _department_errors(departments) -> dict:
+def department_errors(departments) -> dict:
     if any(d.kind != Organisation.Kind.DEPARTMENT for d in departments):
         return {"departments": _("责任单位只能选择市直部门。")}
     return {}
@@ -147,7 +147,7 @@ def _format_curve(monthly_plan) -> str:
     )
 
 
-def _entry_snapshot(entry: AnnualEntry) -> dict:
+def entry_snapshot(entry: AnnualEntry) -> dict:
     """The entry as its history shows it: the curve in 万元 (not a list of yuan) and the baseline too."""
     values = snapshot(entry)
     values[_label(AnnualEntry, "monthly_plan")] = _format_curve(entry.monthly_plan)
@@ -198,7 +198,8 @@ def _add_departments_to_project(*, project: Project, departments, by) -> None:
     )
 
 
-def _raise(errors: dict):
+def raise_errors(errors: dict):
+    """Raise ERRORS ({field: message}) as one ValidationError, if there are any."""
     if errors:
         raise ValidationError(errors)
 
@@ -238,7 +239,7 @@ def entry_create(
         planned_completion_month=planned_completion_month,
     )
     errors.update(monthly_plan_errors(monthly_plan=monthly_plan, planned_investment=planned_investment))
-    errors.update(_department_errors(departments))
+    errors.update(department_errors(departments))
     if completed_before_year is not None and completed_before_year < 0:
         errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
     if batch is None or batch.annual_list_id != annual_list.pk:
@@ -247,7 +248,7 @@ def entry_create(
         errors["batch"] = _("“{batch}”已发布，新增项目只能放入草稿批次。").format(batch=batch.name)
     if AnnualEntry.objects.filter(annual_list=annual_list, project=project).exists():
         errors["project"] = _("“{name}”已在{year}年清单中。").format(name=project.name, year=annual_list.year)
-    _raise(errors)
+    raise_errors(errors)
 
     entry = AnnualEntry(
         annual_list=annual_list,
@@ -292,7 +293,7 @@ def entry_create(
             user=by,
             instance=entry,
             action=AuditEntry.Action.CREATE,
-            after=_entry_snapshot(entry),
+            after=entry_snapshot(entry),
             project=project,
         )
     return entry
@@ -328,7 +329,7 @@ def entry_update(
         )
     )
     if departments is not None:
-        errors.update(_department_errors(departments))
+        errors.update(department_errors(departments))
     if values["completed_before_year"] is not None and values["completed_before_year"] < 0:
         errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
     official = is_official(stored.batch)
@@ -347,10 +348,10 @@ def entry_update(
             or batch.status != Batch.Status.DRAFT
         ):
             errors["batch"] = _("只能移到{year}年清单的草稿批次。").format(year=stored.annual_list.year)
-    _raise(errors)
+    raise_errors(errors)
 
     with transaction.atomic():
-        before = _entry_snapshot(stored)
+        before = entry_snapshot(stored)
         for name, value in values.items():
             setattr(entry, name, value)
         if batch is not _UNSET:
@@ -365,7 +366,7 @@ def entry_update(
             instance=entry,
             action=AuditEntry.Action.UPDATE,
             before=before,
-            after=_entry_snapshot(entry),
+            after=entry_snapshot(entry),
             project=entry.project,
         )
     return entry
@@ -544,7 +545,7 @@ def proposal_save(
     errors = _draft_errors(proposal)
     if submit and not errors:
         errors = proposal_submit_errors(proposal)
-    _raise(errors)
+    raise_errors(errors)
     proposal.full_clean(exclude=["status"])
     with transaction.atomic():
         if submit:
@@ -577,7 +578,7 @@ def proposal_submit(*, proposal: Proposal, by) -> Proposal:
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status not in EDITABLE:
             raise _not_editable(locked)
-        _raise(proposal_submit_errors(locked))
+        raise_errors(proposal_submit_errors(locked))
         before = _proposal_snapshot(locked)
         _mark_submitted(locked)
         locked.version += 1
@@ -680,7 +681,7 @@ def plan_change_request(*, entry: AnnualEntry, by, new_amount: int | None, reaso
         )
     if not reason:
         errors["reason"] = _("请填写调整理由。")
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         locked = AnnualEntry.objects.select_for_update(of=("self",)).select_related("batch").get(pk=entry.pk)
         if not is_official(locked.batch):
@@ -737,7 +738,7 @@ def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "")
                 .select_related("project")
                 .get(pk=locked.entry_id)
             )
-            before_entry = _entry_snapshot(entry)
+            before_entry = entry_snapshot(entry)
             first_change = not entry.plan_changes.filter(status=PlanChange.Status.APPROVED).exists()
             if entry.baseline_investment is None and first_change:
                 entry.baseline_investment = entry.planned_investment
@@ -751,7 +752,7 @@ def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "")
                 instance=entry,
                 action=AuditEntry.Action.UPDATE,
                 before=before_entry,
-                after=_entry_snapshot(entry),
+                after=entry_snapshot(entry),
                 project=entry.project,
             )
         locked.status = PlanChange.Status.APPROVED if approve else PlanChange.Status.REJECTED

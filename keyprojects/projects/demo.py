@@ -14,9 +14,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from keyprojects.lib.money import wan_to_yuan
-from keyprojects.lib.text import search_key
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage, StageChange
+from keyprojects.projects.services import project_refresh_search_text
 
 # Generated history ends here, so the data do not depend on the day they are loaded.
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -1486,9 +1486,7 @@ class _Builder:
             # Codes carry the region that issued them: the district's, or the city's for city-level approvals.
             region = "450100" if self.rng.random() < 0.2 else plan.district.code
             project.code = self.project_code(region, plan.prelim_from or entry, plan.gov)
-        project.search_text = search_key(
-            project.name, project.code or "", project.owner.name, project.location
-        )
+        project_refresh_search_text(project)
 
     def build_projects(self, count):
         sectors = {}
@@ -1535,7 +1533,7 @@ class _Builder:
             plan.prelim_from, plan.planned_start = prelim, start
             project.stage, project.start_date = Stage.CONSTRUCTION, start
             project.start_year, project.end_year = start.year, start.year + 5
-            project.search_text = search_key(project.name, project.code, project.owner.name, project.location)
+            project_refresh_search_text(project)
             plan.departments = [
                 self.departments[n] for n in (DEVELOPMENT_REFORM, "市交通运输局", "市自然资源和规划局")
             ]
@@ -1642,7 +1640,7 @@ class _Builder:
         for plan in children:
             project = plan.project
             project.leader = self.leaders[0]
-            project.search_text = search_key(project.name, "", project.owner.name, project.location)
+            project_refresh_search_text(project)
             plan.departments = [self.departments["市交通运输局"]]
         Project.objects.bulk_create([p.project for p in children], batch_size=500)
         return rail_parents + children + plans

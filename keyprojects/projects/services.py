@@ -25,14 +25,15 @@ TRANSITIONS = {
 }
 
 
-def _refresh_search_text(project: Project):
+def project_refresh_search_text(project: Project):
+    """Set what PROJECT is found by (lib.text.search_key); every writer of projects calls this."""
     project.search_text = search_key(project.name, project.code or "", project.owner.name, project.location)
 
 
 def project_create(*, by, departments=(), **fields) -> Project:
     """Register a project (stage 谋划储备 unless given) and record its creation."""
     project = Project(**fields)
-    _refresh_search_text(project)
+    project_refresh_search_text(project)
     project.full_clean()
     with transaction.atomic():
         project.save()
@@ -59,7 +60,7 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
         before = snapshot(Project.objects.get(pk=project.pk))
         for name, value in fields.items():
             setattr(project, name, value)
-        _refresh_search_text(project)
+        project_refresh_search_text(project)
         project.full_clean()
         save_versioned(project, expected_version=expected_version)
         if departments is not None:
