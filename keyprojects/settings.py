@@ -45,6 +45,17 @@ INSTALLED_APPS = [
     "keyprojects.audit",
     "keyprojects.projects",
     "keyprojects.plans",
+    "keyprojects.notifications",
+    "keyprojects.tasks",
+    "keyprojects.alerts",
+    "keyprojects.coordination",
+    "keyprojects.land",
+    "keyprojects.dashboard",
+    "keyprojects.reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "keyprojects.api",
 ]
 
 MIDDLEWARE = [

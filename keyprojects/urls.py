@@ -12,6 +12,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("keyprojects.projects.urls")),
     path("plans/", include("keyprojects.plans.urls")),
+    path("tasks/", include("keyprojects.tasks.urls")),
+    path("warnings/", include("keyprojects.alerts.urls")),
+    path("inbox/", include("keyprojects.notifications.urls")),
+    path("problems/", include("keyprojects.coordination.urls")),
+    path("land/", include("keyprojects.land.urls")),
+    path("cockpit/", include("keyprojects.dashboard.urls")),
+    path("open-data/", include("keyprojects.reports.urls")),
+    path("api/", include("keyprojects.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -167,3 +167,128 @@ def get_report_for_user(user, pk, *, action=None):
     if action == "review" and not can_review(user, project):
         raise PermissionDenied(_("您无权审核该项目的月度报送。"))
     return report
+
+
+# Tasks: a unit sees the tasks of the projects it may see, plus every task it is responsible for
+# (a department may hold a task on a project outside its list). Office staff change any task; the
+# responsible unit and the project's owner report progress and evidence.
+
+
+def tasks_visible_to(user):
+    """Tasks USER may see: those of projects in USER's scope, and those USER's unit is responsible for."""
+    from django.db.models import Q
+
+    from keyprojects.tasks.models import Task
+
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return Task.objects.none()
+    if user.sees_everything:
+        return Task.objects.all()
+    return Task.objects.filter(
+        Q(project__in=projects_visible_to(user)) | Q(responsible_unit_id=user.organisation_id)
+    )
+
+
+def can_manage_tasks(user, project: Project) -> bool:
+    """Create, edit, cancel and generate tasks: office staff, and the project's district."""
+    if user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF):
+        return True
+    return user.role == Role.DISTRICT and project.district_id == user.organisation_id
+
+
+def can_work_on_task(user, task) -> bool:
+    """Report progress, add evidence, mark done: the responsible unit, the project's owner, the office."""
+    if user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF):
+        return True
+    if user.role == Role.LEADER:
+        return False
+    if task.responsible_unit_id == user.organisation_id:
+        return True
+    return can_manage_tasks(user, task.project) or (
+        user.role == Role.OWNER and task.project.owner_id == user.organisation_id
+    )
+
+
+def get_task_for_user(user, pk, *, action=None):
+    """The task PK if USER may see it (else 404). ACTION "manage" or "work" also checks that right
+    (else 403)."""
+    task = (
+        tasks_visible_to(user)
+        .select_related("project__owner", "project__district", "responsible_unit", "responsible_user")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404(_("任务不存在或您无权查看。"))
+    if action == "manage" and not can_manage_tasks(user, task.project):
+        raise PermissionDenied(_("只有重点办和项目所在城区可以修改任务。"))
+    if action == "work" and not can_work_on_task(user, task):
+        raise PermissionDenied(_("只有责任单位、项目业主和重点办可以办理该任务。"))
+    return task
+
+
+# Problems: the office and leaders see all; a district the problems of its projects and those it
+# handles; a department only those it leads or co-handles; an owner its own projects'.
+
+
+def problems_visible_to(user):
+    from django.db.models import Q
+
+    from keyprojects.coordination.models import Problem
+
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return Problem.objects.none()
+    if user.sees_everything:
+        return Problem.objects.all()
+    org = user.organisation_id
+    handles = Q(lead_unit_id=org) | Q(
+        id__in=Problem.co_units.through.objects.filter(organisation_id=org).values("problem_id")
+    )
+    if user.role == Role.DISTRICT:
+        return Problem.objects.filter(handles | Q(project__district_id=org))
+    if user.role == Role.DEPARTMENT:
+        return Problem.objects.filter(handles)
+    if user.role == Role.OWNER:
+        return Problem.objects.filter(Q(project__owner_id=org) | Q(raised_by_org_id=org))
+    return Problem.objects.none()
+
+
+def handles_problem(user, problem) -> bool:
+    """USER's unit leads or co-handles PROBLEM (it may reply, report progress and resolve)."""
+    if user.organisation_id is None:
+        return False
+    return (
+        problem.lead_unit_id == user.organisation_id
+        or problem.co_units.filter(pk=user.organisation_id).exists()
+    )
+
+
+def can_raise_problem(user, project: Project) -> bool:
+    """Anyone who may see a project except leaders (who write instructions instead) may raise a problem."""
+    return user.role != Role.LEADER and projects_visible_to(user).filter(pk=project.pk).exists()
+
+
+def get_problem_for_user(user, pk, *, action=None):
+    """The problem PK if USER may see it (else 404). ACTION also checks a right (else 403):
+    "coordinate" (assign, escalate, de-escalate: the office), "handle" (progress, resolve: a handling
+    unit or the office), "confirm" (close or reject a resolution: the raiser's unit or the office),
+    "instruct" (leaders)."""
+    problem = (
+        problems_visible_to(user)
+        .select_related("project__owner", "project__district", "lead_unit", "raised_by_org", "raised_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if problem is None:
+        raise Http404(_("问题不存在或您无权查看。"))
+    office = user.role in (Role.OFFICE_ADMIN, Role.OFFICE_STAFF)
+    allowed = {
+        None: True,
+        "coordinate": office,
+        "handle": office or handles_problem(user, problem),
+        "confirm": office or problem.raised_by_org_id == user.organisation_id,
+        "instruct": user.role == Role.LEADER,
+    }[action]
+    if not allowed:
+        raise PermissionDenied(_("您可以查看该问题，但无权执行此操作。"))
+    return problem

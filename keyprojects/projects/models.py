@@ -116,6 +116,9 @@ class Project(models.Model):
     )
     start_date = models.DateField(_("实际开工日期"), null=True, blank=True)
     completion_date = models.DateField(_("实际竣工日期"), null=True, blank=True)
+    # 入统: registered in the fixed-asset investment statistics database (固定资产投资统计库).
+    statistics_registered = models.BooleanField(_("已入统"), default=False)
+    statistics_date = models.DateField(_("入统日期"), null=True, blank=True)
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     # Simplified text, pinyin initials and full pinyin of name, code and owner: one LIKE finds them all.
@@ -278,3 +281,39 @@ class FactorNeed(models.Model):
         if not need or secured is None:
             return None
         return round(secured * 100 / need, 1)
+
+
+class OperatingTarget(models.Model):
+    """投产达效: what a completed project promised to produce, and by when (months after completion)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="operating_target")
+    output_value = MoneyField(_("年产值目标（万元）"), null=True, blank=True)
+    tax = MoneyField(_("年税收目标（万元）"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("带动就业目标（人）"), null=True, blank=True)
+    months_to_produce = models.PositiveSmallIntegerField(_("竣工后投产期限（月）"), default=6)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("投产达效目标")
+        verbose_name_plural = _("投产达效目标")
+
+
+class OperatingActual(models.Model):
+    """One month's output, tax and jobs of an operating project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="operating_actuals")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    output_value = MoneyField(_("当月产值（万元）"), default=0)
+    tax = MoneyField(_("当月税收（万元）"), default=0)
+    jobs = models.PositiveIntegerField(_("用工人数"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "year", "month"]
+        verbose_name = _("投产达效月度数据")
+        verbose_name_plural = _("投产达效月度数据")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "month"], name="operating_actual_once_a_month")
+        ]

@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.projects.models import Project
+
+
+class Level(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+
+
+class WarningRule(models.Model):
+    """One configurable rule of the warning centre. PARAMS holds its thresholds (see alerts/rules.py
+    for each rule's keys and defaults)."""
+
+    class Code(models.TextChoices):
+        TASK = "task", _("任务时限")
+        PRELIM = "prelim", _("前期工作事项")
+        START = "start", _("新开工项目开工")
+        INVESTMENT = "investment", _("投资完成进度")
+        REPORTING = "reporting", _("月度报送")
+        STATISTICS = "statistics", _("入统")
+        FUNDS = "funds", _("资金到位率")
+        COMBINED = "combined", _("开工滞后且投资滞后")
+        OPERATING = "operating", _("投产达效")
+
+    code = models.CharField(_("规则"), max_length=20, choices=Code.choices, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    params = models.JSONField(_("阈值参数"), default=dict, blank=True)
+    remind = models.BooleanField(_("发送提醒"), default=True)
+    remind_workdays_before = models.PositiveSmallIntegerField(_("提前提醒工作日数"), default=3)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class ProjectWarning(models.Model):
+    """The current light of one rule on one subject (a task, a preliminary item, an entry …).
+    Recomputation updates it in place; a green one stays as history."""
+
+    rule = models.ForeignKey(WarningRule, on_delete=models.CASCADE, related_name="warnings")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="warnings")
+    # What the warning is about, e.g. "task:12", "prelim:7", "entry:3", "project:5".
+    subject = models.CharField(max_length=40)
+    level = models.CharField(_("等级"), max_length=10, choices=Level.choices, db_index=True)
+    message = models.CharField(_("预警内容"), max_length=300)
+    # The figures that triggered it, as shown: {"剩余工作日": 2, "时限": "2026-11-30", …}.
+    figures = models.JSONField(_("触发数据"), default=dict)
+    url = models.CharField(max_length=200, blank=True)
+    level_since = models.DateTimeField(_("本等级起始"))
+    first_raised_at = models.DateTimeField(_("首次预警"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-level", "-level_since", "id"]
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "subject"], name="one_warning_per_rule_and_subject")
+        ]
+        indexes = [
+            models.Index(fields=["level", "rule"]),
+            models.Index(fields=["project", "level"]),
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+class WarningChange(models.Model):
+    """History: when a warning turned yellow, red, or green again."""
+
+    warning = models.ForeignKey(ProjectWarning, on_delete=models.CASCADE, related_name="changes")
+    from_level = models.CharField(_("原等级"), max_length=10, choices=Level.choices, blank=True)
+    to_level = models.CharField(_("新等级"), max_length=10, choices=Level.choices)
+    figures = models.JSONField(_("触发数据"), default=dict)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("预警变化")
+        verbose_name_plural = _("预警变化")

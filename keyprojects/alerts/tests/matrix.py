@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of alerts (see keyprojects/matrix.py)."""
+
+MATRIX = {}

@@ -1,0 +1,2 @@
+"""The REST API under /api/ (DRF): the same services and scoping gate as the pages, OpenAPI 3 schema,
+per-organisation API tokens."""

@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of api (see keyprojects/matrix.py)."""
+
+MATRIX = {}

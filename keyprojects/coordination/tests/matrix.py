@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of coordination (see keyprojects/matrix.py)."""
+
+MATRIX = {}

@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of dashboard (see keyprojects/matrix.py)."""
+
+MATRIX = {}

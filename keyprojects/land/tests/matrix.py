@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of land (see keyprojects/matrix.py)."""
+
+MATRIX = {}

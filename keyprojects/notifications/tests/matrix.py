@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of notifications (see keyprojects/matrix.py)."""
+
+MATRIX = {}

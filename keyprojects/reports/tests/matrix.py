@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of reports (see keyprojects/matrix.py)."""
+
+MATRIX = {}

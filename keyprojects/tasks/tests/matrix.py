@@ -1,0 +1,3 @@
+"""Role × endpoint matrix entries of tasks (see keyprojects/matrix.py)."""
+
+MATRIX = {}
