@@ -19,6 +19,7 @@ urlpatterns = [
     path("land/", include("keyprojects.land.urls")),
     path("cockpit/", include("keyprojects.dashboard.urls")),
     path("open-data/", include("keyprojects.reports.urls")),
+    path("search/", include("keyprojects.reports.search_urls")),
     path("api/", include("keyprojects.api.urls")),
     path("admin/", admin.site.urls),
 ]
