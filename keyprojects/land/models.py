@@ -21,6 +21,8 @@ class LandTask(models.Model):
     households_to_relocate = models.PositiveIntegerField(_("需搬迁户数（户）"), default=0)
     area_to_demolish = _quantity(_("需拆除房屋面积（㎡）"))
     land_to_hand_over = _quantity(_("需交付用地（亩）"))
+    # The window that time progress (序时进度) is measured against; see land/selectors.py.
+    start_date = models.DateField(_("计划开始日期"), null=True, blank=True)
     target_date = models.DateField(_("计划完成日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -55,3 +57,6 @@ class LandProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["land_task", "year", "month"], name="land_progress_once_a_month")
         ]
+
+    def __str__(self):
+        return f"{self.land_task} {self.year}年{self.month}月"
