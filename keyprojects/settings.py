@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "keyprojects.notifications.context_processors.inbox",
             ],
         },
     },
@@ -182,3 +183,79 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KP_IMPORT_MAX_BYTES = int(os.environ.get("KP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 KP_IMPORT_MAX_ROWS = int(os.environ.get("KP_IMPORT_MAX_ROWS", 200_000))
 KP_PHOTO_MAX_BYTES = int(os.environ.get("KP_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+
+# REST API (keyprojects/api): token or session auth, JSON in and out, strict pages, throttles from
+# the environment ("<n>/<second|minute|hour|day>"; the cache is per process, so per worker).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "keyprojects.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "keyprojects.api.throttling.AnonThrottle",
+        "keyprojects.api.throttling.UserThrottle",
+        "keyprojects.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "keyprojects.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "keyprojects.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+KP_API_THROTTLE_RATES = {
+    "anon": os.environ.get("KP_API_THROTTLE_ANON", "60/minute"),
+    "user": os.environ.get("KP_API_THROTTLE_USER", "1200/minute"),
+    "write": os.environ.get("KP_API_THROTTLE_WRITE", "120/minute"),
+}
+KP_API_PAGE_SIZE = int(os.environ.get("KP_API_PAGE_SIZE", 50))
+KP_API_MAX_PAGE_SIZE = int(os.environ.get("KP_API_MAX_PAGE_SIZE", 500))
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("重点项目管理系统接口"),
+    "DESCRIPTION": _(
+        "与页面相同的数据范围和业务规则。金额单位为万元，以字符串形式的十进制数传递（如 \"1234.5678\"），"
+        "不使用浮点数。认证：浏览器使用会话（需 CSRF 令牌），系统对接使用重点办签发的单位接口令牌"
+        "（请求头 Authorization: Bearer <令牌>）。出错时返回 4xx 和中文说明：400 输入有误，401 未认证或令牌已吊销，"
+        "403 无权操作，404 不存在或不在权限范围内，409 记录已被他人修改，429 请求过于频繁。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to validator.swagger.io: the intranet has no internet.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "keyprojects.projects.models.Stage",
+        "EntryCategoryEnum": "keyprojects.plans.models.Category",
+        "ReportStatusEnum": "keyprojects.plans.models.MonthlyReport.Status",
+        "TaskStatusEnum": "keyprojects.tasks.models.Task.Status",
+        "TaskSourceEnum": "keyprojects.tasks.models.Task.Source",
+        "ProblemCategoryEnum": "keyprojects.coordination.models.Problem.Category",
+        "ProblemStatusEnum": "keyprojects.coordination.models.Problem.Status",
+        "ProblemSourceEnum": "keyprojects.coordination.models.Problem.Source",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+}
+
+# Notifications: SMTP from the environment (Django's own settings), robots' timeout, outbox retries.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "重点项目管理系统 <noreply@localhost>")
+KP_SITE_URL = os.environ.get("KP_SITE_URL", "")  # e.g. https://kp.example.gov.cn, for links in messages
+KP_WEBHOOK_TIMEOUT = float(os.environ.get("KP_WEBHOOK_TIMEOUT", 10))
+KP_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KP_OUTBOX_MAX_ATTEMPTS", 10))
+KP_OUTBOX_BACKOFF_CAP_MINUTES = int(os.environ.get("KP_OUTBOX_BACKOFF_CAP_MINUTES", 60))

@@ -11,10 +11,11 @@ from django.core.management import call_command
 
 log = logging.getLogger(__name__)
 
-# (management command, seconds between runs). Later issues add escalation, reminders, delivery.
+# (management command, seconds between runs).
 JOBS: list[tuple[str, int]] = [
     ("clearsessions", 24 * 3600),
     ("lock_months", 3600),
+    ("deliver_notifications", 60),
 ]
 
 
