@@ -151,6 +151,13 @@ class TaskEvidence(models.Model):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
 
+    def __str__(self):
+        return self.original_name or self.note[:50]
+
+    @property
+    def is_file(self):
+        return bool(self.file)
+
 
 class TaskStatusChange(models.Model):
     """Every status move of a task, so that a reopened task keeps when and why it was done before."""
@@ -159,6 +166,9 @@ class TaskStatusChange(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, choices=Task.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=Task.Status.choices)
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    # The completion date given when the task moved to done: kept here, because reopening clears it
+    # on the task.
+    completed_date = models.DateField(_("完成日期"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -166,3 +176,6 @@ class TaskStatusChange(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("任务状态变更")
         verbose_name_plural = _("任务状态变更")
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,25 @@
+"""The demo city's tasks: each 新开工 project of the reference year gets its standard list, some done,
+some overdue."""
+
+import pytest
+
+from keyprojects.plans.models import AnnualEntry, Category
+from keyprojects.projects.demo import REFERENCE_DATE, load_demo
+from keyprojects.tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_fills_the_new_starts_task_lists():
+    load_demo(projects=150)
+    new_starts = AnnualEntry.objects.filter(
+        annual_list__year=REFERENCE_DATE.year, category=Category.NEW_START, planned_start_month__isnull=False
+    ).values_list("project_id", flat=True)
+    assert new_starts
+    assert set(Task.objects.values_list("project_id", flat=True)) == set(new_starts)
+    assert Task.objects.filter(project_id=new_starts[0]).count() == 11
+    assert Task.objects.filter(status=Task.Status.DONE).exists()
+    assert Task.objects.filter(status__in=Task.OPEN, deadline__lt=REFERENCE_DATE).exists()
+    assert not Task.objects.filter(status=Task.Status.DONE, completed_date__isnull=True).exists()
+    done = Task.objects.filter(status=Task.Status.DONE).first()
+    assert done.evidence.exists() and done.status_changes.filter(to_status="done").exists()
