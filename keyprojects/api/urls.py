@@ -1,3 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from keyprojects.api import page_views, views
+
+router = SimpleRouter()
+router.register("organisations", views.OrganisationViewSet, basename="api-organisation")
+router.register("sectors", views.SectorViewSet, basename="api-sector")
+router.register("projects", views.ProjectViewSet, basename="api-project")
+router.register("entries", views.EntryViewSet, basename="api-entry")
+router.register("reports", views.ReportViewSet, basename="api-report")
+router.register("tasks", views.TaskViewSet, basename="api-task")
+router.register("problems", views.ProblemViewSet, basename="api-problem")
+router.register("warnings", views.WarningViewSet, basename="api-warning")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The browsable documentation is a page: people who are not signed in go to the login page.
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path(
+        "redoc/",
+        login_required(SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")),
+        name="api-redoc",
+    ),
+    path("tokens/", page_views.token_list, name="api-token-list"),
+    path("tokens/<int:pk>/revoke/", page_views.token_revoke, name="api-token-revoke"),
+    path("", include(router.urls)),
+]

@@ -241,8 +241,11 @@ def problems_visible_to(user):
     if user.sees_everything:
         return Problem.objects.all()
     org = user.organisation_id
-    handles = Q(lead_unit_id=org) | Q(
-        id__in=Problem.co_units.through.objects.filter(organisation_id=org).values("problem_id")
+    # Every unit also sees the problems it raised itself, to follow them and confirm their resolution.
+    handles = (
+        Q(lead_unit_id=org)
+        | Q(id__in=Problem.co_units.through.objects.filter(organisation_id=org).values("problem_id"))
+        | Q(raised_by_org_id=org)
     )
     if user.role == Role.DISTRICT:
         return Problem.objects.filter(handles | Q(project__district_id=org))
