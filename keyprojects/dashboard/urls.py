@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from keyprojects.dashboard import views
+
+urlpatterns = [
+    path("", views.cockpit, name="cockpit"),
+    path("screen/", views.cockpit_screen, name="cockpit_screen"),
+    path("map/", views.map_projects, name="map_projects"),
+    path("boundaries/", views.boundary_list, name="boundary_list"),
+    path("boundaries/<int:org_id>/upload/", views.boundary_upload, name="boundary_upload"),
+    path("boundaries/<int:org_id>/delete/", views.boundary_delete, name="boundary_delete"),
+]
