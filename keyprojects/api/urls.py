@@ -14,6 +14,7 @@ router.register("reports", views.ReportViewSet, basename="api-report")
 router.register("tasks", views.TaskViewSet, basename="api-task")
 router.register("problems", views.ProblemViewSet, basename="api-problem")
 router.register("warnings", views.WarningViewSet, basename="api-warning")
+router.register("oc4ids", views.Oc4idsViewSet, basename="api-oc4ids")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

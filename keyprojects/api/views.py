@@ -676,3 +676,28 @@ class WarningViewSet(mixins.ListModelMixin, ApiViewSet):
         if warning is None:
             raise Http404(_("预警不存在或您无权查看。"))
         return self.detail_response(warning)
+
+
+# --------------------------------------------------------------------------------------------------
+# Open data
+# --------------------------------------------------------------------------------------------------
+
+
+class Oc4idsViewSet(ApiViewSet):
+    """The OC4IDS 0.9.5 project package, the same as the open-data page's download."""
+
+    @extend_schema(
+        summary=gettext_lazy("OC4IDS 开放数据包"),
+        description=gettext_lazy(
+            "公开项目的 OC4IDS 0.9.5 项目数据包（JSON）。公开哪些项目和字段由重点办在开放数据设置中决定，"
+            "与页面下载的数据包相同；没有可公开的项目时返回 404。"
+        ),
+        responses=_responses(OpenApiResponse(description=gettext_lazy("OC4IDS 项目数据包"))),
+    )
+    def list(self, request):
+        from keyprojects.reports.services import oc4ids_package
+
+        package = oc4ids_package(user=request.user, uri=request.build_absolute_uri())
+        if not package["projects"]:
+            raise Http404(_("当前没有可公开的项目，无法生成开放数据包。"))
+        return Response(package)

@@ -393,5 +393,7 @@ MATRIX.update(
             Case("A", READ_A, _pk("api_warning_a")),
             Case("B", READ_B, _pk("api_warning_b")),
         ],
+        # The package is open data: the same for every signed-in user (the outsider included).
+        ("get", "/api/oc4ids/"): _list(),
     }
 )

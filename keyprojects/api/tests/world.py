@@ -14,6 +14,7 @@ from keyprojects.api.services import api_token_create
 from keyprojects.coordination.models import Instruction, Problem
 from keyprojects.plans.models import AnnualList, Batch, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
+from keyprojects.reports.selectors import public_data_setting
 from keyprojects.tasks.models import Task
 
 # A fixed day inside a year the working-day calendar knows; tests run at this time.
@@ -56,6 +57,10 @@ def api_world(world):
         return world
     plans_cast(world)
     owner_a, owner_b = world.owner, world.owner_b_user
+    # Open data: publish the cast's listed projects although they are still in 谋划储备.
+    setting = public_data_setting()
+    setting.include_reserve = True
+    setting.save()
     # Reports: a draft to edit and submit, a submitted one to approve or return, in each scope.
     # (Months 3 and 4: the other apps' matrices use 2 and 6–9; the API tests create month 10.)
     world.api_report_a = _report(world.entry_a, 3, MonthlyReport.Status.DRAFT, owner_a)
