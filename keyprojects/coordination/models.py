@@ -153,6 +153,9 @@ class ProblemAction(models.Model):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
 
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.problem_id}"
+
 
 class ProblemAttachment(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="attachments")
@@ -168,6 +171,9 @@ class ProblemAttachment(models.Model):
         ordering = ["uploaded_at", "id"]
         verbose_name = _("问题附件")
         verbose_name_plural = _("问题附件")
+
+    def __str__(self):
+        return self.original_name
 
 
 class Instruction(models.Model):
@@ -199,6 +205,9 @@ class Instruction(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("领导批示")
         verbose_name_plural = _("领导批示")
+
+    def __str__(self):
+        return self.text[:50]
 
 
 class DispatchMeeting(models.Model):

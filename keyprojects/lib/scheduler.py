@@ -16,6 +16,7 @@ JOBS: list[tuple[str, int]] = [
     ("clearsessions", 24 * 3600),
     ("lock_months", 3600),
     ("deliver_notifications", 60),
+    ("escalate_problems", 3600),
 ]
 
 

@@ -1,0 +1,235 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from keyprojects.coordination.models import Problem
+from keyprojects.coordination.selectors import SORTS
+from keyprojects.coordination.services import (
+    ATTACHMENTS_PER_STEP,
+    HANDLER_KINDS,
+    TEXT_MAX,
+    attachment_check,
+    levels,
+)
+from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.orgs.models import Organisation
+
+ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.ofd,.jpg,.jpeg,.png,.webp"
+
+
+def handler_units():
+    return Organisation.objects.filter(kind__in=HANDLER_KINDS, is_active=True).order_by(
+        "kind", "sort", "name"
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input, each checked for type (by content) and size; cleans to a list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("可上传 PDF、Word、Excel、OFD 或图片，每次最多 %(n)s 个。") % {"n": ATTACHMENTS_PER_STEP},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(uploads) > ATTACHMENTS_PER_STEP:
+            raise ValidationError(_("每次最多上传 %(n)s 个附件。") % {"n": ATTACHMENTS_PER_STEP})
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                upload = super().clean(upload, initial)
+                attachment_check(upload)
+                checked.append(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def _text(label, rows=3, required=True, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ProblemFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("问题概述、项目名称或拼音首字母")}),
+    )
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
+    level = forms.TypedChoiceField(label=_("当前层级"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), ("unresolved", _("未办结")), *Problem.Status.choices],
+    )
+    unit = UnitChoiceField(label=_("承办单位"), queryset=Organisation.objects.none(), required=False)
+    district = UnitChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("new", _("最新提出")),
+            ("old", _("最早提出")),
+            ("deadline", _("办理时限临近")),
+            ("level", _("层级从高到低")),
+        ],
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("全部")), *Problem.Category.choices]
+        self.fields["level"].choices = [("", _("全部"))] + [
+            (n, f"{n}. {lv.name}") for n, lv in sorted(levels().items())
+        ]
+        self.fields["unit"].queryset = handler_units()
+        self.fields["district"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.DISTRICT, is_active=True
+        )
+        for name in ("unit", "district"):
+            self.fields[name].empty_label = _("全部")
+        if user is not None and user.role == user.Role.DISTRICT:
+            del self.fields["district"]
+        assert set(dict(self.fields["sort"].choices)) == set(SORTS)
+
+    def cleaned_filters(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class ProblemRaiseForm(BootstrapFormMixin, forms.Form):
+    category = forms.ChoiceField(label=_("问题类别"), choices=[("", "---------"), *Problem.Category.choices])
+    title = forms.CharField(label=_("问题概述"), max_length=200)
+    description = _text(_("问题描述"), rows=5)
+    lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=Organisation.objects.none())
+    co_units = UnitsChoiceField(
+        label=_("协办单位"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl 可多选。"),
+    )
+    deadline = forms.DateField(
+        label=_("期望办结日期"),
+        required=False,
+        widget=DateInput,
+        help_text=_("不填则按第一层级的办理时限（工作日）计算。"),
+    )
+    files = AttachmentsField(label=_("附件"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = handler_units()
+        self.fields["co_units"].queryset = handler_units()
+        self.fields["lead_unit"].error_messages["required"] = _("请选择牵头单位。")
+
+
+class VersionedForm(BootstrapFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(VersionedForm):
+    lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=Organisation.objects.none())
+    co_units = UnitsChoiceField(
+        label=_("协办单位"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    deadline = forms.DateField(
+        label=_("本层级办理时限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("不填则保持现有时限。"),
+    )
+    note = _text(_("交办说明"), rows=2, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = handler_units()
+        self.fields["co_units"].queryset = handler_units()
+
+
+class CoUnitForm(VersionedForm):
+    unit = UnitChoiceField(label=_("协办单位"), queryset=Organisation.objects.none())
+    note = _text(_("说明"), rows=2, required=False)
+
+    def __init__(self, *args, problem=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = handler_units()
+        if problem is not None and problem.pk:
+            units = units.exclude(pk=problem.lead_unit_id).exclude(pk__in=problem.co_units.values("pk"))
+        self.fields["unit"].queryset = units
+
+
+class ProgressForm(VersionedForm):
+    note = _text(_("办理进展"), rows=3)
+    files = AttachmentsField(label=_("附件"))
+
+
+class ResolveForm(VersionedForm):
+    note = _text(_("办结情况"), rows=3)
+    files = AttachmentsField(label=_("办结附件"))
+
+
+class NoteForm(VersionedForm):
+    note = _text(_("说明"), rows=2, required=False)
+
+
+class ReasonForm(VersionedForm):
+    reason = _text(_("理由"), rows=2)
+
+
+class InstructionForm(BootstrapFormMixin, forms.Form):
+    text = _text(_("批示内容"), rows=4)
+    reply_unit = UnitChoiceField(label=_("回复单位"), queryset=Organisation.objects.none())
+    reply_deadline = forms.DateField(label=_("回复时限"), widget=DateInput)
+
+    def __init__(self, *args, problem, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [problem.lead_unit_id, *problem.co_units.values_list("pk", flat=True)]
+        self.fields["reply_unit"].queryset = Organisation.objects.filter(pk__in=ids)
+        self.fields["reply_unit"].initial = problem.lead_unit_id
+
+
+class ReplyForm(BootstrapFormMixin, forms.Form):
+    text = _text(_("回复内容"), rows=3)
+
+
+class EscalationLevelForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=50)
+    deadline_workdays = forms.IntegerField(
+        label=_("办理时限（工作日）"), required=False, min_value=1, max_value=250
+    )

@@ -1,0 +1,332 @@
+"""Reads of problem coordination: the ledger (问题台账) with its filters, its statistics, a problem's page
+and the instructions pages. Every read starts from the scoping gate (problems_visible_to)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
+from keyprojects.coordination.services import levels
+from keyprojects.lib.text import search_term
+from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar
+from keyprojects.orgs.models import Organisation
+from keyprojects.orgs.selectors import problems_visible_to
+
+Status = Problem.Status
+
+SORTS = {
+    "new": ["-created_at", "-id"],
+    "old": ["created_at", "id"],
+    "deadline": [F("level_deadline").asc(nulls_last=True), "id"],
+    "level": ["-level", "level_deadline", "id"],
+}
+STATES = {
+    "unresolved": Q(status__in=Problem.UNRESOLVED),
+    "open": Q(status=Status.OPEN),
+    "handling": Q(status=Status.HANDLING),
+    "resolved": Q(status=Status.RESOLVED),
+    "closed": Q(status=Status.CLOSED),
+}
+
+
+def _today(today=None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def problem_filter(problems: QuerySet, filters: dict, *, today=None) -> QuerySet:
+    """PROBLEMS narrowed by FILTERS (cleaned values of ProblemFilterForm)."""
+    if filters.get("category"):
+        problems = problems.filter(category=filters["category"])
+    if filters.get("level"):
+        problems = problems.filter(level=filters["level"])
+    if filters.get("state") in STATES:
+        problems = problems.filter(STATES[filters["state"]])
+    if filters.get("unit"):
+        unit = filters["unit"]
+        problems = problems.filter(
+            Q(lead_unit=unit)
+            | Q(id__in=Problem.co_units.through.objects.filter(organisation=unit).values("problem_id"))
+        )
+    if filters.get("district"):
+        problems = problems.filter(project__district=filters["district"])
+    if filters.get("project"):
+        problems = problems.filter(project_id=getattr(filters["project"], "pk", filters["project"]))
+    if filters.get("source"):
+        problems = problems.filter(source=filters["source"])
+    if filters.get("overdue"):
+        problems = problems.filter(status__in=Problem.UNRESOLVED, level_deadline__lt=_today(today))
+    if filters.get("q"):
+        term = search_term(filters["q"])
+        problems = problems.filter(
+            Q(title__icontains=filters["q"].strip())
+            | Q(project__search_text__contains=term)
+            | Q(project__code__icontains=filters["q"].strip())
+        )
+    return problems
+
+
+def problem_list(*, user, filters: dict | None = None, today=None) -> QuerySet[Problem]:
+    """The ledger: problems USER may see, narrowed by FILTERS, with what a row shows (one query for the
+    rows and one for all their co-handling units, however many rows)."""
+    filters = filters or {}
+    problems = problem_filter(problems_visible_to(user), filters, today=today)
+    return (
+        problems.select_related("project__district", "lead_unit", "raised_by_org")
+        .prefetch_related(
+            Prefetch("co_units", queryset=Organisation.objects.only("id", "name", "short_name"))
+        )
+        .order_by(*SORTS.get(filters.get("sort") or "new", SORTS["new"]))
+    )
+
+
+@dataclass
+class Clock:
+    """Where a problem stands against its level's time limit, in working days."""
+
+    deadline: dt.date | None
+    left: int | None = None  # working days left (0 on the last day); None without a limit
+    overdue: int = 0  # working days past the limit
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.error:
+            return self.error
+        if self.deadline is None:
+            return _("无时限")
+        if self.overdue:
+            return _("逾期 %(n)s 个工作日") % {"n": self.overdue}
+        return _("剩余 %(n)s 个工作日") % {"n": self.left}
+
+    @property
+    def css(self) -> str:
+        if self.overdue:
+            return "text-danger fw-bold"
+        if self.left is not None and self.left <= 1:
+            return "text-warning-emphasis fw-bold"
+        return "text-muted"
+
+
+def problem_clock(problem: Problem, *, today: dt.date, calendar: WorkCalendar) -> Clock | None:
+    """The level clock of an unresolved problem (None once it is resolved: the clock stops)."""
+    if not problem.is_unresolved:
+        return None
+    clock = Clock(deadline=problem.level_deadline)
+    if problem.level_deadline is None:
+        return clock
+    try:
+        if problem.level_deadline < today:
+            clock.overdue = calendar.between(problem.level_deadline, today)
+            clock.left = 0
+        else:
+            clock.left = calendar.between(today, problem.level_deadline)
+    except CalendarYearUnknown as error:
+        clock.error = str(error)
+    return clock
+
+
+class MemoCalendar(WorkCalendar):
+    """A WorkCalendar that remembers each day's answer: the chinese_calendar package validates every
+    date it is asked about, which costs more than the rest of a 50,000-row export."""
+
+    def __init__(self, overrides):
+        super().__init__(overrides)
+        self._known = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = super().is_workday(day)
+        return known
+
+
+def ledger_calendar(today: dt.date) -> WorkCalendar:
+    """One calendar (one query) for every clock on a page."""
+    return MemoCalendar.for_years(range(today.year - 2, today.year + 2))
+
+
+def problem_rows(problems, *, today=None) -> list[Problem]:
+    """PROBLEMS (a page) with .clock and .level_name set for the template."""
+    today = _today(today)
+    ladder = levels()
+    calendar = ledger_calendar(today)
+    rows = list(problems)
+    for p in rows:
+        p.clock = problem_clock(p, today=today, calendar=calendar)
+        p.level_name = ladder[p.level].name if p.level in ladder else str(p.level)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Statistics
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StatRow:
+    key: str
+    label: str
+    total: int = 0
+    open: int = 0
+    handling: int = 0
+    resolved: int = 0
+    closed: int = 0
+    overdue: int = 0
+    link: dict = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.resolved + self.closed
+
+    @property
+    def rate(self) -> float | None:
+        """办结率: resolved or closed ÷ all, in percent to one place."""
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+    @property
+    def close_rate(self) -> float | None:
+        return round(100 * self.closed / self.total, 1) if self.total else None
+
+
+def _counts(problems, today):
+    return {
+        "total": Count("id"),
+        "open": Count("id", filter=Q(status=Status.OPEN)),
+        "handling": Count("id", filter=Q(status=Status.HANDLING)),
+        "resolved": Count("id", filter=Q(status=Status.RESOLVED)),
+        "closed": Count("id", filter=Q(status=Status.CLOSED)),
+        "overdue": Count("id", filter=Q(status__in=Problem.UNRESOLVED, level_deadline__lt=today)),
+    }
+
+
+def median_days_to_close(problems) -> float | None:
+    """The median of (closed − raised) in days over the closed problems, in SQL (two queries)."""
+    closed = problems.filter(status=Status.CLOSED, closed_at__isnull=False).order_by()
+    n = closed.count()
+    if not n:
+        return None
+    spans = closed.annotate(
+        span=ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    ).order_by("span")
+    middle = list(spans.values_list("span", flat=True)[(n - 1) // 2 : n // 2 + 1])
+    seconds = sum(d.total_seconds() for d in middle) / len(middle)
+    return round(seconds / 86400, 1)
+
+
+def problem_stats(*, user, filters: dict | None = None, today=None) -> dict:
+    """Totals, the median days to close, and rows by category, by lead unit and by level: one grouped
+    query each, whatever the number of problems."""
+    today = _today(today)
+    filters = dict(filters or {})
+    problems = problem_filter(problems_visible_to(user), filters, today=today).order_by()
+    counts = _counts(problems, today)
+    total = StatRow(key="", label="", **problems.aggregate(**counts))
+    by_category = {
+        r["category"]: r for r in problems.values("category").annotate(**counts).order_by("category")
+    }
+    categories = [
+        StatRow(key=value, label=str(label), link={"category": value}, **_only(by_category.get(value)))
+        for value, label in Problem.Category.choices
+    ]
+    units = [
+        StatRow(
+            key=str(r["lead_unit_id"]),
+            label=r["lead_unit__short_name"] or r["lead_unit__name"],
+            link={"unit": r["lead_unit_id"]},
+            **_only(r),
+        )
+        for r in problems.values("lead_unit_id", "lead_unit__name", "lead_unit__short_name")
+        .annotate(**counts)
+        .order_by("-total", "lead_unit__name")
+    ]
+    ladder = levels()
+    by_level = {r["level"]: r for r in problems.values("level").annotate(**counts).order_by("level")}
+    level_rows = [
+        StatRow(key=str(n), label=f"{n}. {lv.name}", link={"level": n}, **_only(by_level.get(n)))
+        for n, lv in sorted(ladder.items())
+    ]
+    return {
+        "total": total,
+        "median_days": median_days_to_close(problems),
+        "categories": categories,
+        "units": units,
+        "levels": level_rows,
+    }
+
+
+def _only(row) -> dict:
+    keys = ("total", "open", "handling", "resolved", "closed", "overdue")
+    return {k: (row or {}).get(k, 0) or 0 for k in keys}
+
+
+# --------------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------------
+
+REPORTED = (
+    ProblemAction.Kind.ASSIGN,
+    ProblemAction.Kind.PROGRESS,
+    ProblemAction.Kind.RESOLVE,
+    ProblemAction.Kind.REJECT,
+    ProblemAction.Kind.REPLY,
+)
+
+
+def problem_export_rows(*, user, filters: dict | None = None, today=None) -> QuerySet[Problem]:
+    """The ledger's rows for Excel, with the latest handling note (办理情况) in the same query."""
+    latest = (
+        ProblemAction.objects.filter(problem=OuterRef("pk"), kind__in=REPORTED)
+        .order_by("-at", "-id")
+        .values("note")[:1]
+    )
+    return problem_list(user=user, filters=filters, today=today).annotate(latest_note=Subquery(latest))
+
+
+# --------------------------------------------------------------------------------------------------
+# A problem's page and instructions
+# --------------------------------------------------------------------------------------------------
+
+
+def problem_actions(problem: Problem) -> list[ProblemAction]:
+    return list(
+        problem.actions.select_related("by", "by_org").prefetch_related("attachments").order_by("at", "id")
+    )
+
+
+def problem_instructions(problem: Problem) -> list[Instruction]:
+    return list(problem.instructions.select_related("leader", "reply_unit", "replied_by"))
+
+
+def instructions_visible_to(user) -> QuerySet[Instruction]:
+    """Instructions on the problems USER may see; a leader's page lists the ones they wrote."""
+    return Instruction.objects.filter(problem__in=problems_visible_to(user))
+
+
+def instruction_list(*, user, mine: bool = False, waiting: bool = False) -> QuerySet[Instruction]:
+    """MINE: written by USER (a leader) or to be replied by USER's unit; WAITING: not replied yet."""
+    rows = instructions_visible_to(user)
+    if mine:
+        rows = rows.filter(Q(leader=user) | Q(reply_unit_id=user.organisation_id))
+    if waiting:
+        rows = rows.filter(replied_at__isnull=True)
+    return rows.select_related(
+        "problem__project", "problem__lead_unit", "leader", "reply_unit", "replied_by"
+    ).order_by("-created_at", "-id")
+
+
+def escalation_levels() -> list[EscalationLevel]:
+    return list(EscalationLevel.objects.order_by("level"))

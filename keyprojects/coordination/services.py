@@ -1,0 +1,1027 @@
+"""Writes of problem coordination: raise, assign, handle, resolve, confirm (销号), reopen, escalate, and
+leaders' instructions (批示) with their replies.
+
+Every step is one transaction that writes the problem, one ProblemAction (with its files), an audit
+entry and the notifications of the people concerned. A change to the problem itself is made against
+the version the user saw (optimistic locking): two office staff assigning at once never overwrite each
+other silently. The scheduled `problems_escalate_due` moves stalled problems up the ladder in bulk.
+"""
+
+import datetime as dt
+import os
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.audit.models import AuditEntry
+from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.coordination.models import (
+    EscalationLevel,
+    Instruction,
+    Problem,
+    ProblemAction,
+    ProblemAttachment,
+)
+from keyprojects.lib.locking import save_versioned
+from keyprojects.lib.workdays import WorkCalendar, add_workdays
+from keyprojects.notifications.models import Kind as NoticeKind
+from keyprojects.notifications.services import notification_send
+from keyprojects.orgs.models import Organisation, User
+
+Status = Problem.Status
+ActionKind = ProblemAction.Kind
+Role = User.Role
+
+# Units that handle problems: districts and city departments (the office coordinates, owners raise).
+HANDLER_KINDS = (Organisation.Kind.DISTRICT, Organisation.Kind.DEPARTMENT)
+# What a problem's files may be, told by their first bytes (never by the name or the browser's word).
+ATTACHMENT_TYPES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "webp": (b"RIFF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "ofd": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+ATTACHMENTS_PER_STEP = 10
+# Files written by the step in progress (see _step).
+_written: ContextVar[list] = ContextVar("kp_problem_files", default=None)
+TEXT_MAX = 5000
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "KP_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def attachment_check(upload) -> str:
+    """The extension of an acceptable file, or a ValidationError naming the file and the reason."""
+    name = os.path.basename(upload.name or "")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            _("“%(name)s”的文件类型不允许上传，只能上传 PDF、Word、Excel、OFD 文件或 JPEG、PNG、WebP 图片。")
+            % {"name": name}
+        )
+    if upload.size > attachment_max_bytes():
+        raise ValidationError(
+            _("附件“%(name)s”超过 %(size)s，请压缩或拆分后再上传。")
+            % {"name": name, "size": filesizeformat(attachment_max_bytes())}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("附件“%(name)s”是空文件。") % {"name": name})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[ext]):
+        raise ValidationError(_("附件“%(name)s”的内容与其扩展名不符，请检查文件是否损坏。") % {"name": name})
+    return ext
+
+
+def _check_files(files) -> list:
+    files = list(files or ())
+    if len(files) > ATTACHMENTS_PER_STEP:
+        raise ValidationError({"files": _("每次最多上传 %(n)s 个附件。") % {"n": ATTACHMENTS_PER_STEP}})
+    errors = []
+    for upload in files:
+        try:
+            attachment_check(upload)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return files
+
+
+def _store_files(problem, action, files, user) -> list[ProblemAttachment]:
+    stored = []
+    for upload in files:
+        original = os.path.basename(upload.name or "")[:200] or "file"
+        ext = original.rsplit(".", 1)[-1].lower()
+        attachment = ProblemAttachment(
+            problem=problem, action=action, original_name=original, uploaded_by=user
+        )
+        # Our own name on disk: the uploaded one may carry path tricks.
+        attachment.file.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
+        if (bag := _written.get()) is not None:
+            bag.append((attachment.file.storage, attachment.file.name))
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+@contextmanager
+def _step():
+    """One transaction for a step; files it stored are removed again when it fails (Django has no
+    on-rollback hook, and a refused step must leave nothing behind, on disk either)."""
+    token = _written.set([])
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in _written.get():
+            storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def _clean_text(value, field, message, *, required=True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: message})
+    if len(value) > TEXT_MAX:
+        raise ValidationError({field: _("内容过长，请控制在 %(n)s 字以内。") % {"n": TEXT_MAX}})
+    return value
+
+
+# The default ladder (DESIGN.md), seeded by migration 0003; also used, unsaved, if the table is empty.
+DEFAULT_LADDER = [
+    (1, "责任单位办理", 5),
+    (2, "市重点办协调", 5),
+    (3, "联系市领导协调", 10),
+    (4, "市政府常务会/市委研究", None),
+]
+
+
+def levels() -> dict[int, EscalationLevel]:
+    """The escalation ladder by level number."""
+    ladder = {lv.level: lv for lv in EscalationLevel.objects.all()}
+    if not ladder:
+        ladder = {
+            level: EscalationLevel(level=level, name=name, deadline_workdays=days)
+            for level, name, days in DEFAULT_LADDER
+        }
+    return ladder
+
+
+def escalation_levels_ensure() -> list[EscalationLevel]:
+    """The stored ladder, the default one written first if none is stored yet."""
+    if not EscalationLevel.objects.exists():
+        EscalationLevel.objects.bulk_create(
+            [
+                EscalationLevel(level=lv, name=name, deadline_workdays=days)
+                for lv, name, days in DEFAULT_LADDER
+            ],
+            ignore_conflicts=True,
+        )
+    return list(EscalationLevel.objects.order_by("level"))
+
+
+def top_level(ladder=None) -> int:
+    ladder = ladder if ladder is not None else levels()
+    return max(ladder) if ladder else 1
+
+
+def level_deadline_from(since: dt.date, level: EscalationLevel | None, calendar=None) -> dt.date | None:
+    """The last day of a level that began on SINCE (SINCE itself does not count); None without a limit."""
+    if level is None or level.deadline_workdays is None:
+        return None
+    if calendar is not None:
+        return calendar.add(since, level.deadline_workdays)
+    return add_workdays(since, level.deadline_workdays)
+
+
+def _today(today=None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _office_users():
+    return User.objects.filter(role__in=(Role.OFFICE_ADMIN, Role.OFFICE_STAFF), is_active=True)
+
+
+def _unit_users(org_ids):
+    return User.objects.filter(organisation_id__in=[o for o in org_ids if o], is_active=True)
+
+
+def handling_unit_ids(problem: Problem) -> list[int]:
+    return [problem.lead_unit_id, *problem.co_units.values_list("pk", flat=True)]
+
+
+def _recipients(problem, *, by=None, handlers=False, raiser=False, office=False, leader=False) -> list:
+    users = []
+    if handlers:
+        users += list(_unit_users(handling_unit_ids(problem)))
+    if raiser:
+        users += list(_unit_users([problem.raised_by_org_id]))
+    if office:
+        users += list(_office_users())
+    if leader and problem.project.leader_id:
+        users.append(problem.project.leader)
+    return [u for u in {u.pk: u for u in users}.values() if by is None or u.pk != by.pk]
+
+
+def _notify(problem, *, kind, title, key, body="", by=None, **who):
+    notification_send(
+        recipients=_recipients(problem, by=by, **who),
+        kind=kind,
+        title=title,
+        body=body or problem.title,
+        url=reverse("problem_detail", args=[problem.pk]),
+        key=key,
+        organisations=[problem.lead_unit_id],
+    )
+
+
+def _action(problem, *, kind, by, note="", from_level=None, to_level=None, files=()) -> ProblemAction:
+    action = ProblemAction.objects.create(
+        problem=problem,
+        kind=kind,
+        by=by,
+        by_org_id=getattr(by, "organisation_id", None),
+        note=note,
+        from_level=from_level,
+        to_level=to_level,
+    )
+    if files:
+        _store_files(problem, action, files, by)
+    return action
+
+
+def _save(problem, *, expected_version, by, before):
+    """Save PROBLEM against the version the user saw and keep the change in the audit history."""
+    save_versioned(problem, expected_version=_expected(problem, expected_version))
+    audit_record(
+        user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+    )
+
+
+def _expected(problem, expected_version):
+    return problem.version if expected_version is None else expected_version
+
+
+def _refuse(message, field=None):
+    raise ValidationError({field: message} if field else message)
+
+
+def _check_unit(unit, field):
+    if unit is None:
+        _refuse(_("请选择牵头单位。"), field)
+    if unit.kind not in HANDLER_KINDS or not unit.is_active:
+        _refuse(_("“%(unit)s”不能承办问题：只有城区和市直部门可以牵头或协办。") % {"unit": unit}, field)
+
+
+def _check_deadline(deadline, today, field="deadline"):
+    if deadline is not None and deadline < today:
+        _refuse(_("办理时限 %(date)s 已经过去，请选择今天或以后的日期。") % {"date": deadline}, field)
+
+
+# --------------------------------------------------------------------------------------------------
+# Raise
+# --------------------------------------------------------------------------------------------------
+
+
+def _source_for(user) -> str:
+    return {
+        Role.OWNER: Problem.Source.OWNER,
+        Role.DISTRICT: Problem.Source.DISTRICT,
+        Role.DEPARTMENT: Problem.Source.DEPARTMENT,
+    }.get(user.role, Problem.Source.OFFICE)
+
+
+def problem_raise(
+    *,
+    user,
+    project,
+    category,
+    title,
+    description,
+    lead_unit,
+    co_units=(),
+    source=None,
+    source_report=None,
+    source_visit=None,
+    files=(),
+    deadline: dt.date | None = None,
+) -> Problem:
+    """Raise a problem on PROJECT, led by LEAD_UNIT (co-handled by CO_UNITS), at level 1 of the ladder.
+
+    The level's time limit runs from today in working days, or is DEADLINE when given (never in the
+    past). FILES are uploads, checked by type and size. Refused in Chinese, with nothing written, when
+    the project, the lead unit, the category, the title or the description is missing."""
+    today = _today()
+    errors = {}
+    if project is None:
+        errors["project"] = _("请选择问题所属的项目。")
+    if lead_unit is None:
+        errors["lead_unit"] = _("请选择牵头单位。")
+    if category not in Problem.Category.values:
+        errors["category"] = _("请选择问题类别。")
+    if not (title or "").strip():
+        errors["title"] = _("请填写问题概述。")
+    elif len(title.strip()) > 200:
+        errors["title"] = _("问题概述请控制在 200 字以内。")
+    if not (description or "").strip():
+        errors["description"] = _("请填写问题描述。")
+    if errors:
+        raise ValidationError(errors)
+    _check_unit(lead_unit, "lead_unit")
+    co_units = [u for u in dict.fromkeys(co_units or ()) if u.pk != lead_unit.pk]
+    for unit in co_units:
+        _check_unit(unit, "co_units")
+    _check_deadline(deadline, today)
+    description = _clean_text(description, "description", _("请填写问题描述。"))
+    files = _check_files(files)
+    if source is None:
+        source = Problem.Source.REPORT if source_report is not None else _source_for(user)
+    ladder = levels()
+    with _step():
+        problem = Problem.objects.create(
+            project=project,
+            category=category,
+            title=title.strip(),
+            description=description,
+            source=source,
+            source_report=source_report,
+            source_visit=source_visit,
+            raised_by=user,
+            raised_by_org_id=user.organisation_id,
+            lead_unit=lead_unit,
+            level=1,
+            level_since=today,
+            level_deadline=deadline or level_deadline_from(today, ladder.get(1)),
+        )
+        if co_units:
+            problem.co_units.set(co_units)
+        _action(problem, kind=ActionKind.RAISE, by=user, note=description, to_level=1, files=files)
+        audit_record(user=user, instance=problem, action=AuditEntry.Action.CREATE, project=project)
+        _notify(
+            problem,
+            kind=NoticeKind.PROBLEM_ASSIGNED,
+            title=_("新问题：%(title)s") % {"title": problem.title},
+            key=f"problem:{problem.pk}:raise",
+            by=user,
+            handlers=True,
+            office=True,
+        )
+    return problem
+
+
+# --------------------------------------------------------------------------------------------------
+# The office coordinates
+# --------------------------------------------------------------------------------------------------
+
+
+def problem_assign(
+    *,
+    problem: Problem,
+    by,
+    lead_unit,
+    co_units=(),
+    deadline: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Problem:
+    """交办: the office names the lead unit and the co-handling units and, optionally, the time limit of
+    the current level (not in the past). The problem goes to 办理中."""
+    if problem.status == Status.CLOSED:
+        _refuse(_("问题已销号，不能交办；如问题仍存在，请先重新打开。"))
+    today = _today()
+    _check_unit(lead_unit, "lead_unit")
+    co_units = [u for u in dict.fromkeys(co_units or ()) if u.pk != lead_unit.pk]
+    for unit in co_units:
+        _check_unit(unit, "co_units")
+    _check_deadline(deadline, today)
+    note = _clean_text(note, "note", "", required=False)
+    with _step():
+        before = snapshot(problem)
+        old_units = set(handling_unit_ids(problem))
+        problem.lead_unit = lead_unit
+        if problem.status == Status.OPEN:
+            problem.status = Status.HANDLING
+        if deadline is not None:
+            problem.level_deadline = deadline
+        save_versioned(problem, expected_version=_expected(problem, expected_version))
+        problem.co_units.set(co_units)
+        audit_record(
+            user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+        )
+        text = _("牵头单位：%(lead)s；协办单位：%(co)s") % {
+            "lead": lead_unit.name,
+            "co": "、".join(u.name for u in co_units) or _("无"),
+        }
+        if deadline is not None:
+            text += _("；办理时限：%(date)s") % {"date": deadline.isoformat()}
+        action = _action(problem, kind=ActionKind.ASSIGN, by=by, note=f"{text}。{note}" if note else text)
+        new_units = {lead_unit.pk, *(u.pk for u in co_units)}
+        notification_send(
+            recipients=[u for u in _unit_users(new_units) if u.pk != by.pk],
+            kind=NoticeKind.PROBLEM_ASSIGNED,
+            title=_("问题交办：%(title)s") % {"title": problem.title},
+            body=text,
+            url=reverse("problem_detail", args=[problem.pk]),
+            key=f"problem:{problem.pk}:assign:{action.pk}",
+            organisations=new_units - old_units or new_units,
+        )
+    return problem
+
+
+def problem_add_co_unit(
+    *, problem: Problem, by, unit, note: str = "", expected_version: int | None = None
+) -> Problem:
+    """部门联动: the office adds one co-handling unit."""
+    if problem.status == Status.CLOSED:
+        _refuse(_("问题已销号，不能增加协办单位。"))
+    if unit is None:
+        _refuse(_("请选择协办单位。"), "unit")
+    _check_unit(unit, "unit")
+    if unit.pk in handling_unit_ids(problem):
+        _refuse(_("“%(unit)s”已在承办该问题。") % {"unit": unit}, "unit")
+    note = _clean_text(note, "note", "", required=False)
+    with _step():
+        before = snapshot(problem)
+        if problem.status == Status.OPEN:
+            problem.status = Status.HANDLING
+        save_versioned(problem, expected_version=_expected(problem, expected_version))
+        problem.co_units.add(unit)
+        audit_record(
+            user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+        )
+        action = _action(
+            problem,
+            kind=ActionKind.CO_UNIT,
+            by=by,
+            note=(_("增加协办单位：%(unit)s") % {"unit": unit.name}) + (f"。{note}" if note else ""),
+        )
+        notification_send(
+            recipients=[u for u in _unit_users([unit.pk]) if u.pk != by.pk],
+            kind=NoticeKind.PROBLEM_ASSIGNED,
+            title=_("请协办问题：%(title)s") % {"title": problem.title},
+            body=problem.title,
+            url=reverse("problem_detail", args=[problem.pk]),
+            key=f"problem:{problem.pk}:co:{action.pk}",
+            organisations=[unit.pk],
+        )
+    return problem
+
+
+def _move_level(problem, *, by, to_level, reason, kind, expected_version, today):
+    ladder = levels()
+    if to_level not in ladder:
+        if to_level > problem.level:
+            _refuse(
+                _("问题已在最高层级（%(name)s），不能再提级。")
+                % {"name": ladder[problem.level].name if problem.level in ladder else problem.level}
+            )
+        _refuse(_("问题已在第一层级，不能再降级。"))
+    if not problem.is_unresolved:
+        _refuse(_("只有待交办或办理中的问题可以调整层级。"))
+    reason = _clean_text(reason, "reason", _("请填写调整层级的理由。"))
+    with _step():
+        before = snapshot(problem)
+        from_level = problem.level
+        problem.level = to_level
+        problem.level_since = today
+        problem.level_deadline = level_deadline_from(today, ladder[to_level])
+        _save(problem, expected_version=expected_version, by=by, before=before)
+        action = _action(problem, kind=kind, by=by, note=reason, from_level=from_level, to_level=to_level)
+        up = to_level > from_level
+        _notify(
+            problem,
+            kind=NoticeKind.PROBLEM_ESCALATED,
+            title=(_("问题提级至“%(level)s”：%(title)s") if up else _("问题降级至“%(level)s”：%(title)s"))
+            % {"level": ladder[to_level].name, "title": problem.title},
+            body=reason,
+            key=f"problem:{problem.pk}:level:{action.pk}",
+            by=by,
+            handlers=True,
+            office=True,
+            leader=to_level >= 3,
+        )
+    return problem
+
+
+def problem_escalate(*, problem: Problem, by, reason: str, expected_version: int | None = None) -> Problem:
+    """提级: one level up, by the office, with a reason; the new level's time limit starts today."""
+    return _move_level(
+        problem,
+        by=by,
+        to_level=problem.level + 1,
+        reason=reason,
+        kind=ActionKind.ESCALATE,
+        expected_version=expected_version,
+        today=_today(),
+    )
+
+
+def problem_deescalate(*, problem: Problem, by, reason: str, expected_version: int | None = None) -> Problem:
+    """降级: one level down, by the office, with a reason."""
+    return _move_level(
+        problem,
+        by=by,
+        to_level=problem.level - 1,
+        reason=reason,
+        kind=ActionKind.DEESCALATE,
+        expected_version=expected_version,
+        today=_today(),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Handling units
+# --------------------------------------------------------------------------------------------------
+
+
+def problem_progress(
+    *, problem: Problem, by, note: str, files=(), expected_version: int | None = None
+) -> ProblemAction:
+    """办理进展: a handling unit reports what it has done (with files). An open problem is thereby
+    taken in hand (办理中)."""
+    if not problem.is_unresolved:
+        _refuse(_("只有待交办或办理中的问题可以填报办理进展。"))
+    note = _clean_text(note, "note", _("请填写办理进展。"))
+    files = _check_files(files)
+    with _step():
+        if problem.status == Status.OPEN:
+            before = snapshot(problem)
+            problem.status = Status.HANDLING
+            _save(problem, expected_version=expected_version, by=by, before=before)
+        action = _action(problem, kind=ActionKind.PROGRESS, by=by, note=note, files=files)
+        _notify(
+            problem,
+            kind=NoticeKind.PROBLEM_ASSIGNED,
+            title=_("问题办理进展：%(title)s") % {"title": problem.title},
+            body=note,
+            key=f"problem:{problem.pk}:progress:{action.pk}",
+            by=by,
+            raiser=True,
+        )
+    return action
+
+
+def problem_resolve(
+    *, problem: Problem, by, note: str, files=(), expected_version: int | None = None
+) -> Problem:
+    """办结: a handling unit reports the problem solved; it waits for the raiser's confirmation."""
+    if not problem.is_unresolved:
+        _refuse(_("该问题当前状态为“%(status)s”，不能办结。") % {"status": problem.get_status_display()})
+    note = _clean_text(note, "note", _("请填写办理结果。"))
+    files = _check_files(files)
+    with _step():
+        before = snapshot(problem)
+        problem.status = Status.RESOLVED
+        problem.resolved_at = timezone.now()
+        _save(problem, expected_version=expected_version, by=by, before=before)
+        action = _action(problem, kind=ActionKind.RESOLVE, by=by, note=note, files=files)
+        _notify(
+            problem,
+            kind=NoticeKind.PROBLEM_RESOLVED,
+            title=_("问题已办结，请确认：%(title)s") % {"title": problem.title},
+            body=note,
+            key=f"problem:{problem.pk}:resolve:{action.pk}",
+            by=by,
+            raiser=True,
+            office=True,
+        )
+    return problem
+
+
+# --------------------------------------------------------------------------------------------------
+# The raiser confirms
+# --------------------------------------------------------------------------------------------------
+
+
+def problem_confirm(*, problem: Problem, by, note: str = "", expected_version: int | None = None) -> Problem:
+    """确认销号: the raiser's unit (or the office) accepts the resolution; the problem is closed."""
+    if problem.status != Status.RESOLVED:
+        _refuse(_("只有已办结待确认的问题可以销号。"))
+    note = _clean_text(note, "note", "", required=False)
+    with _step():
+        before = snapshot(problem)
+        problem.status = Status.CLOSED
+        problem.closed_at = timezone.now()
+        _save(problem, expected_version=expected_version, by=by, before=before)
+        action = _action(problem, kind=ActionKind.CLOSE, by=by, note=note)
+        _notify(
+            problem,
+            kind=NoticeKind.PROBLEM_CLOSED,
+            title=_("问题已销号：%(title)s") % {"title": problem.title},
+            body=note,
+            key=f"problem:{problem.pk}:close:{action.pk}",
+            by=by,
+            handlers=True,
+            office=True,
+            leader=problem.level >= 3,
+        )
+    return problem
+
+
+def _back_to_handling(problem, *, by, reason, kind, expected_version, notice_kind, title):
+    reason = _clean_text(reason, "reason", _("请填写理由。"))
+    today = _today()
+    with _step():
+        before = snapshot(problem)
+        problem.status = Status.HANDLING
+        problem.resolved_at = None
+        problem.closed_at = None
+        # The level's time limit starts again: the handlers get the level's full time to redo it.
+        problem.level_since = today
+        problem.level_deadline = level_deadline_from(today, levels().get(problem.level))
+        _save(problem, expected_version=expected_version, by=by, before=before)
+        action = _action(problem, kind=kind, by=by, note=reason)
+        _notify(
+            problem,
+            kind=notice_kind,
+            title=title % {"title": problem.title},
+            body=reason,
+            key=f"problem:{problem.pk}:{kind}:{action.pk}",
+            by=by,
+            handlers=True,
+            office=True,
+        )
+    return problem
+
+
+def problem_reject_resolution(
+    *, problem: Problem, by, reason: str, expected_version: int | None = None
+) -> Problem:
+    """退回重办: the raiser's unit (or the office) does not accept the resolution; back to 办理中."""
+    if problem.status != Status.RESOLVED:
+        _refuse(_("只有已办结待确认的问题可以退回重办。"))
+    if not (reason or "").strip():
+        _refuse(_("请填写退回理由。"), "reason")
+    return _back_to_handling(
+        problem,
+        by=by,
+        reason=reason,
+        kind=ActionKind.REJECT,
+        expected_version=expected_version,
+        notice_kind=NoticeKind.PROBLEM_REJECTED,
+        title=_("办结被退回：%(title)s"),
+    )
+
+
+def problem_reopen(*, problem: Problem, by, reason: str, expected_version: int | None = None) -> Problem:
+    """重新打开: a closed problem that came back; back to 办理中 at its level, with a reason."""
+    if problem.status != Status.CLOSED:
+        _refuse(_("只有已销号的问题可以重新打开。"))
+    if not (reason or "").strip():
+        _refuse(_("请填写重新打开的理由。"), "reason")
+    return _back_to_handling(
+        problem,
+        by=by,
+        reason=reason,
+        kind=ActionKind.REOPEN,
+        expected_version=expected_version,
+        notice_kind=NoticeKind.PROBLEM_REJECTED,
+        title=_("问题重新打开：%(title)s"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Leaders' instructions
+# --------------------------------------------------------------------------------------------------
+
+
+def instruction_create(*, problem: Problem, leader, text: str, reply_unit, reply_deadline) -> Instruction:
+    """批示: LEADER writes TEXT on PROBLEM; REPLY_UNIT (a unit handling the problem) must reply by
+    REPLY_DEADLINE (not in the past)."""
+    if getattr(leader, "role", None) != Role.LEADER:
+        _refuse(_("只有市领导可以作出批示。"))
+    if problem.status == Status.CLOSED:
+        _refuse(_("问题已销号，不能再批示。"))
+    text = _clean_text(text, "text", _("请填写批示内容。"))
+    if reply_unit is None:
+        _refuse(_("请选择回复单位。"), "reply_unit")
+    if reply_unit.pk not in handling_unit_ids(problem):
+        _refuse(
+            _("“%(unit)s”没有承办该问题，不能作为回复单位；请先由重点办将其增加为协办单位。")
+            % {"unit": reply_unit},
+            "reply_unit",
+        )
+    if reply_deadline is None:
+        _refuse(_("请填写回复时限。"), "reply_deadline")
+    if reply_deadline < _today():
+        _refuse(
+            _("回复时限 %(date)s 已经过去，请选择今天或以后的日期。") % {"date": reply_deadline},
+            "reply_deadline",
+        )
+    with _step():
+        instruction = Instruction.objects.create(
+            problem=problem, leader=leader, text=text, reply_unit=reply_unit, reply_deadline=reply_deadline
+        )
+        _action(
+            problem,
+            kind=ActionKind.INSTRUCTION,
+            by=leader,
+            note=_("%(text)s（请%(unit)s于 %(date)s 前回复）")
+            % {"text": text, "unit": reply_unit.name, "date": reply_deadline.isoformat()},
+        )
+        audit_record(
+            user=leader, instance=instruction, action=AuditEntry.Action.CREATE, project=problem.project
+        )
+        users = list(_unit_users([reply_unit.pk, problem.lead_unit_id])) + list(_office_users())
+        notification_send(
+            recipients=[u for u in {u.pk: u for u in users}.values() if u.pk != leader.pk],
+            kind=NoticeKind.INSTRUCTION,
+            title=_("领导批示：%(title)s") % {"title": problem.title},
+            body=text,
+            url=reverse("problem_detail", args=[problem.pk]),
+            key=f"instruction:{instruction.pk}",
+            organisations=[reply_unit.pk],
+        )
+    return instruction
+
+
+def instruction_reply(*, instruction: Instruction, by, text: str) -> Instruction:
+    """批示回复: a unit handling the problem replies once; anyone else is refused."""
+    problem = instruction.problem
+    if by.organisation_id is None or by.organisation_id not in handling_unit_ids(problem):
+        _refuse(_("只有承办该问题的单位可以回复批示。"))
+    text = _clean_text(text, "text", _("请填写回复内容。"))
+    with _step():
+        # Locked and re-read, so two replies at once leave exactly one.
+        current = Instruction.objects.select_for_update().get(pk=instruction.pk)
+        if current.replied_at is not None:
+            _refuse(
+                _("该批示已于 %(at)s 回复。")
+                % {"at": f"{timezone.localtime(current.replied_at):%Y-%m-%d %H:%M}"}
+            )
+        before = snapshot(current)
+        current.reply = text
+        current.replied_by = by
+        current.replied_at = timezone.now()
+        current.save(update_fields=["reply", "replied_by", "replied_at"])
+        instruction.reply, instruction.replied_by, instruction.replied_at = (
+            current.reply,
+            current.replied_by,
+            current.replied_at,
+        )
+        _action(problem, kind=ActionKind.REPLY, by=by, note=text)
+        audit_record(
+            user=by, instance=current, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+        )
+        users = [instruction.leader, *_office_users()]
+        notification_send(
+            recipients=[u for u in {u.pk: u for u in users}.values() if u.pk != by.pk],
+            kind=NoticeKind.INSTRUCTION_REPLY,
+            title=_("批示已回复：%(title)s") % {"title": problem.title},
+            body=text,
+            url=reverse("problem_detail", args=[problem.pk]),
+            key=f"instruction:{instruction.pk}:reply",
+        )
+    return instruction
+
+
+# --------------------------------------------------------------------------------------------------
+# The escalation ladder
+# --------------------------------------------------------------------------------------------------
+
+
+def escalation_level_update(*, level: EscalationLevel, by, name: str, deadline_workdays: int | None):
+    """The office renames a rung or changes its time limit (open problems keep the deadline they have;
+    the new limit applies from their next level change)."""
+    name = _clean_text(name, "name", _("请填写层级名称。"))
+    if deadline_workdays is not None and not 1 <= deadline_workdays <= 250:
+        _refuse(_("办理时限应在 1 到 250 个工作日之间。"), "deadline_workdays")
+    if deadline_workdays is None and level.level != top_level():
+        _refuse(_("只有最高层级可以不设办理时限。"), "deadline_workdays")
+    with _step():
+        before = snapshot(level)
+        level.name = name
+        level.deadline_workdays = deadline_workdays
+        level.save()
+        audit_record(user=by, instance=level, action=AuditEntry.Action.UPDATE, before=before)
+    return level
+
+
+def last_workday_on_or_before(day: dt.date, calendar: WorkCalendar) -> dt.date:
+    while not calendar.is_workday(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def problems_escalate_due(*, today: dt.date | None = None) -> dict:
+    """Move every unresolved problem whose level's time limit has passed up the ladder by itself.
+
+    A level whose last day is D escalates on the first working day after D (never on a weekend or a
+    holiday), and the next level's time limit runs from that day. A problem whose next deadline has
+    passed too (the job did not run for a while) climbs one level per passed deadline, each with its own
+    AUTO_ESCALATE entry, until it reaches a level whose time is not up or the top.
+
+    Bulk and idempotent: the climb depends only on a problem's (level, deadline), so each such group is
+    one INSERT … SELECT per log step, one for the audit entries and one conditional UPDATE, whatever
+    the number of problems in it; a second run finds nothing due and changes nothing. Returns
+    {"escalated": problems moved, "steps": levels climbed, "today": the day used}."""
+    from keyprojects.coordination.selectors import MemoCalendar
+
+    today = _today(today)
+    ladder = levels()
+    top = top_level(ladder)
+    # One calendar for the whole run: the deadlines are around today.
+    calendar = MemoCalendar.for_years(range(today.year - 1, today.year + 3))
+    cutoff = last_workday_on_or_before(today, calendar)
+    unresolved = Problem.objects.filter(status__in=Problem.UNRESOLVED)
+    with transaction.atomic():
+        # Locked (on PostgreSQL) until the end, so a manual change waits instead of racing the job.
+        rows = list(
+            unresolved.select_for_update()
+            .filter(level_deadline__lt=cutoff, level__lt=top)
+            .order_by()
+            .values_list("pk", "level", "level_deadline", "title", "project_id", "lead_unit_id")
+        )
+        if not rows:
+            return {"escalated": 0, "steps": 0, "today": today}
+        plans = {}
+        for key in {(level, deadline) for _pk, level, deadline, *_rest in rows}:
+            level, deadline = key
+            steps = []
+            while level < top and deadline is not None and deadline < cutoff:
+                since = calendar.add(deadline, 1)
+                new_deadline = level_deadline_from(since, ladder.get(level + 1), calendar)
+                steps.append((level, level + 1, deadline, since, new_deadline))
+                level, deadline = level + 1, new_deadline
+            plans[key] = steps
+        sizes = defaultdict(int)
+        for _pk, level, deadline, *_rest in rows:
+            sizes[(level, deadline)] += 1
+        now = timezone.now()
+        total_steps = 0
+        for (level, deadline), steps in plans.items():
+            # Final states always have a deadline on or after the cutoff (or no limit at the top), so
+            # no group's UPDATE moves rows into another group's (level, deadline).
+            where = (level, deadline)
+            for from_level, to_level, old_deadline, _since, _new in steps:
+                note = _("超过办理时限（%(date)s）未办结，自动提级至“%(level)s”。") % {
+                    "date": old_deadline.isoformat(),
+                    "level": ladder[to_level].name,
+                }
+                _insert_from_group(
+                    ProblemAction,
+                    {
+                        "problem_id": ("p.id", []),
+                        "kind": ("%s", [ActionKind.AUTO_ESCALATE.value]),
+                        "by_id": ("NULL", []),
+                        "by_org_id": ("NULL", []),
+                        "note": ("%s", [note]),
+                        "from_level": ("%s", [from_level]),
+                        "to_level": ("%s", [to_level]),
+                        "at": ("%s", [now]),
+                    },
+                    where,
+                )
+            first, last = steps[0], steps[-1]
+            changes = {
+                str(_("当前层级")): [str(first[0]), str(last[1])],
+                str(_("本层级起始日")): ["", str(last[3])],
+                str(_("本层级办理时限")): [str(first[2]), str(last[4] or "")],
+            }
+            _insert_from_group(
+                AuditEntry,
+                {
+                    "at": ("%s", [now]),
+                    "user_id": ("NULL", []),
+                    "action": ("%s", [AuditEntry.Action.UPDATE.value]),
+                    "model": ("%s", [Problem._meta.label]),
+                    "object_id": ("CAST(p.id AS VARCHAR(40))", []),
+                    "object_repr": ("SUBSTR(p.title, 1, 200)", []),
+                    "project_id": ("p.project_id", []),
+                    "changes": ("%s", [changes]),
+                },
+                where,
+            )
+            moved = unresolved.filter(level=level, level_deadline=deadline).update(
+                level=last[1],
+                level_since=last[3],
+                level_deadline=last[4],
+                version=F("version") + 1,
+                updated_at=now,
+            )
+            assert moved == sizes[(level, deadline)], "rows changed under the job's lock"
+            total_steps += moved * len(steps)
+        _notify_escalated(rows, plans, ladder, today)
+    return {"escalated": len(rows), "steps": total_steps, "today": today}
+
+
+def _insert_from_group(model, values: dict, group):
+    """INSERT INTO MODEL's table one row per unresolved problem p at GROUP = (level, deadline):
+    VALUES maps each column to (SQL expression over p, params)."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    columns, expressions, params = [], [], []
+    for column, (expression, expression_params) in values.items():
+        columns.append(quote(column))
+        expressions.append(expression)
+        field = fields[column]
+        params += [field.get_db_prep_save(v, connection) for v in expression_params]
+    level, deadline = group
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} FROM {quote(Problem._meta.db_table)} p "
+        "WHERE p.status IN (%s, %s) AND p.level = %s AND p.level_deadline = %s"
+    )
+    deadline_field = Problem._meta.get_field("level_deadline")
+    params += [*Problem.UNRESOLVED, level, deadline_field.get_db_prep_save(deadline, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _notify_escalated(rows, plans, ladder, today):
+    """Tell each new level once per run: the lead unit, the office from level 2, the project's liaison
+    leader from level 3. One message per problem when a recipient has one; a digest when several."""
+    final = {}
+    for pk, level, deadline, title, project_id, lead in rows:
+        final[pk] = (plans[(level, deadline)][-1][1], title, project_id, lead)
+    leader_of_project = {}
+    project_ids = {v[2] for v in final.values()}
+    if any(v[0] >= 3 for v in final.values()):
+        from keyprojects.projects.models import Project
+
+        leader_of_project = dict(
+            Project.objects.filter(pk__in=project_ids, leader__isnull=False).values_list("pk", "leader_id")
+        )
+    # recipient key → [problem pks]: ("org", id) for a unit's users, ("user", id) for one person.
+    groups = defaultdict(list)
+    office = ("office", 0)
+    for pk, (level, _title, project_id, lead) in final.items():
+        groups[("org", lead)].append(pk)
+        if level >= 2:
+            groups[office].append(pk)
+        if level >= 3 and leader_of_project.get(project_id):
+            groups[("user", leader_of_project[project_id])].append(pk)
+    office_users = list(_office_users())
+    org_users = defaultdict(list)
+    for user in _unit_users([k[1] for k in groups if k[0] == "org"]):
+        org_users[user.organisation_id].append(user)
+    people = {
+        u.pk: u for u in User.objects.filter(pk__in=[k[1] for k in groups if k[0] == "user"], is_active=True)
+    }
+    for group, pks in groups.items():
+        if group == office:
+            recipients, name = office_users, "office"
+        elif group[0] == "org":
+            recipients, name = org_users.get(group[1], []), f"org{group[1]}"
+        else:
+            recipients, name = [people[group[1]]] if group[1] in people else [], f"user{group[1]}"
+        if not recipients:
+            continue
+        if len(pks) == 1:
+            pk = pks[0]
+            level, title, _project, lead = final[pk]
+            notification_send(
+                recipients=recipients,
+                kind=NoticeKind.PROBLEM_ESCALATED,
+                title=_("问题超时自动提级至“%(level)s”：%(title)s")
+                % {"level": ladder[level].name, "title": title},
+                url=reverse("problem_detail", args=[pk]),
+                key=f"problem:{pk}:auto:{level}",
+                organisations=[lead] if group[0] == "org" else (),
+            )
+            continue
+        titles = "\n".join(f"· {final[pk][1]}" for pk in pks[:20])
+        if len(pks) > 20:
+            titles += "\n" + _("……等 %(n)s 个问题") % {"n": len(pks)}
+        notification_send(
+            recipients=recipients,
+            kind=NoticeKind.PROBLEM_ESCALATED,
+            title=_("%(n)s 个问题超时未办结，已自动提级") % {"n": len(pks)},
+            body=titles,
+            url=reverse("problem_list") + "?state=unresolved&sort=level",
+            key=f"problems:auto:{today.isoformat()}:{name}:{min(pks)}:{len(pks)}",
+            organisations=[group[1]] if group[0] == "org" else (),
+        )
+
+
+def overdue_workdays(problem, today: dt.date, calendar: WorkCalendar) -> int:
+    """Working days past the level's time limit (0 when not overdue or resolved)."""
+    if not problem.is_unresolved or problem.level_deadline is None or problem.level_deadline >= today:
+        return 0
+    return calendar.between(problem.level_deadline, today)
+
+
+__all__ = [
+    "attachment_check",
+    "escalation_level_update",
+    "instruction_create",
+    "instruction_reply",
+    "problem_add_co_unit",
+    "problem_assign",
+    "problem_confirm",
+    "problem_deescalate",
+    "problem_escalate",
+    "problem_progress",
+    "problem_raise",
+    "problem_reject_resolution",
+    "problem_reopen",
+    "problem_resolve",
+    "problems_escalate_due",
+]
