@@ -45,6 +45,7 @@ MATRIX = {
     "api-organisation-list": [("", lambda c: [], statuses(200), NOT_ALLOWED)],
     "api-sector-list": [("", lambda c: [], statuses(200), NOT_ALLOWED)],
     "api-warning-list": [("", lambda c: [], statuses(200), NOT_ALLOWED)],
+    "api-oc4ids-list": [("", lambda c: [], statuses(200), NOT_ALLOWED)],
     # An empty body fails validation before the role is looked at, except where the role alone decides.
     "api-project-list": [("", lambda c: [], statuses(200), statuses(400, leader=403, department=403))],
     "api-entry-list": [("", lambda c: [], statuses(200), statuses(403, office_admin=400, office_staff=400))],
