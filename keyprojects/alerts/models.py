@@ -69,6 +69,7 @@ class ProjectWarning(models.Model):
         indexes = [
             models.Index(fields=["level", "rule"]),
             models.Index(fields=["project", "level"]),
+            models.Index(fields=["level", "-level_since", "-id"], name="warning_level_since"),
         ]
 
     def __str__(self):
@@ -88,3 +89,6 @@ class WarningChange(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("预警变化")
         verbose_name_plural = _("预警变化")
+
+    def __str__(self):
+        return f"{self.from_level or '—'} → {self.to_level}"

@@ -1,6 +1,451 @@
-"""The warning centre's writes. (Being built: see issue 4.)"""
+"""The warning centre's writes: recomputation of the lights, rule settings, reminders."""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningRule
+from keyprojects.alerts.rules import PARAMS, RULES, TEXT_PARAMS, Context, params_of
+from keyprojects.audit.models import AuditEntry
+from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.lib.locking import save_versioned
+
+log = logging.getLogger(__name__)
+
+# What is compared to decide whether a warning row must be written.
+_FIELDS = ("level", "message", "figures", "url", "project_id")
 
 
-def warnings_refresh(*, project_ids, now=None) -> None:
+def warnings_refresh(*, project_ids, now=None, codes=None) -> dict:
     """Recompute every rule's warnings for PROJECT_IDS. Called by the services that change what the
-    rules look at (tasks, preliminary items, stages, reports), inside their transaction."""
+    rules look at (tasks, preliminary items, stages, reports), inside their transaction. CODES (rule
+    codes) narrows it to the rules the change can move: it runs inside the caller's write
+    transaction, so it does no more than it must."""
+    ids = sorted({int(pk) for pk in project_ids if pk is not None})
+    if not ids:
+        return {"created": 0, "changed": 0, "green": 0}
+    return _recompute(project_ids=ids, now=now, codes=codes)
+
+
+def warnings_refresh_on_commit(*, project_ids, codes=None) -> None:
+    """warnings_refresh once the caller's transaction has committed, for hot write paths (monthly
+    reports: a city's owners all report in the same few days). On SQLite a writer holds the one
+    write lock until it commits; reading the rules after the commit keeps that short. A refresh that
+    fails is logged, not raised: the report is saved, and the scheduled recompute_warnings repairs
+    the light."""
+    ids = list(project_ids)
+
+    def refresh():
+        try:
+            warnings_refresh(project_ids=ids, codes=codes)
+        except Exception:
+            log.exception("warnings_refresh after commit failed for projects %s", ids)
+
+    transaction.on_commit(refresh)
+
+
+def warnings_recompute_all(*, now=None) -> dict:
+    """Recompute every warning of every project (the scheduled job). Idempotent: a second run at the
+    same moment writes nothing. Returns counts of warnings created, changed in level, turned green."""
+    return _recompute(project_ids=None, now=now)
+
+
+def _recompute(*, project_ids, now, codes=None) -> dict:
+    now = now or timezone.now()
+    ctx = Context(timezone.localdate(now))
+    every = list(WarningRule.objects.all())
+    ctx.memo("rules", lambda: every)
+    rules = [r for r in every if codes is None or r.code in codes]
+    hits = {}
+    for rule in rules:
+        if not rule.is_active or rule.code not in RULES:
+            continue
+        for hit in RULES[rule.code](ctx, project_ids, params_of(rule)):
+            hits[(rule.pk, hit.subject)] = hit
+    with transaction.atomic():
+        existing = ProjectWarning.objects.filter(rule__in=rules).order_by()
+        if project_ids is not None:
+            existing = existing.filter(project_id__in=project_ids)
+        current = {
+            (w["rule_id"], w["subject"]): w
+            for w in existing.values("id", "rule_id", "subject", *_FIELDS, "level_since")
+        }
+        created, updated, changes = [], [], []
+        counts = {"created": 0, "changed": 0, "green": 0}
+        for key, hit in hits.items():
+            row = current.get(key)
+            values = {
+                "level": hit.level,
+                "message": hit.message[:300],
+                "figures": hit.figures,
+                "url": hit.url[:200],
+                "project_id": hit.project_id,
+            }
+            if row is None:
+                created.append(
+                    ProjectWarning(
+                        rule_id=key[0], subject=key[1], level_since=now, first_raised_at=now, **values
+                    )
+                )
+                continue
+            if all(row[name] == values[name] for name in _FIELDS):
+                continue
+            warning = ProjectWarning(id=row["id"], level_since=row["level_since"], updated_at=now, **values)
+            if row["level"] != hit.level:
+                warning.level_since = now
+                changes.append(
+                    WarningChange(
+                        warning_id=row["id"],
+                        from_level=row["level"],
+                        to_level=hit.level,
+                        figures=hit.figures,
+                        at=now,
+                    )
+                )
+                counts["changed"] += 1
+            updated.append(warning)
+        for key, row in current.items():
+            if key in hits or row["level"] == Level.GREEN:
+                continue
+            figures = {_("说明"): _("已不再触发该规则")}
+            updated.append(
+                ProjectWarning(
+                    id=row["id"],
+                    project_id=row["project_id"],
+                    level=Level.GREEN,
+                    message=row["message"],
+                    figures=row["figures"],
+                    url=row["url"],
+                    level_since=now,
+                    updated_at=now,
+                )
+            )
+            changes.append(
+                WarningChange(
+                    warning_id=row["id"],
+                    from_level=row["level"],
+                    to_level=Level.GREEN,
+                    figures=figures,
+                    at=now,
+                )
+            )
+            counts["green"] += 1
+        if created:
+            # A refresh of the same project committing meanwhile may have inserted one of these:
+            # skip it rather than break the caller's transaction. The rows inserted now are the ones
+            # first raised at NOW (ignore_conflicts returns no ids).
+            ProjectWarning.objects.bulk_create(created, batch_size=1000, ignore_conflicts=True)
+            fresh = ProjectWarning.objects.filter(rule__in=rules, first_raised_at=now)
+            if project_ids is not None:
+                fresh = fresh.filter(project_id__in=project_ids)
+            wanted = {(w.rule_id, w.subject) for w in created}
+            for pk, rule_id, subject, level, figures in fresh.values_list(
+                "id", "rule_id", "subject", "level", "figures"
+            ):
+                if (rule_id, subject) in wanted:
+                    changes.append(
+                        WarningChange(warning_id=pk, from_level="", to_level=level, figures=figures, at=now)
+                    )
+            counts["created"] = len(created)
+        if updated:
+            ProjectWarning.objects.bulk_update(
+                updated, ["level", "message", "figures", "url", "level_since", "updated_at"], batch_size=1000
+            )
+        if changes:
+            WarningChange.objects.bulk_create(changes, batch_size=2000)
+    return counts
+
+
+def _check_params(rule: WarningRule, params: dict) -> dict:
+    errors = {}
+    for key, label, _default in PARAMS.get(rule.code, []):
+        value = params.get(key)
+        if value is None or value < 0:
+            errors[key] = _("“%(label)s”应为不小于 0 的数。") % {"label": label}
+    if rule.code == WarningRule.Code.INVESTMENT and not errors:
+        if params["red_points"] < params["yellow_points"]:
+            errors["red_points"] = _("红灯阈值不能小于黄灯阈值。")
+    if rule.code == WarningRule.Code.STATISTICS and not errors:
+        if params["red_months"] < params["yellow_months"]:
+            errors["red_months"] = _("红灯月数不能小于黄灯月数。")
+    if rule.code == WarningRule.Code.FUNDS and not errors:
+        if params["yellow_below_percent"] > 100:
+            errors["yellow_below_percent"] = _("资金到位率阈值不能超过 100%。")
+        if params["red_below_percent"] > params["yellow_below_percent"]:
+            errors["red_below_percent"] = _("红灯阈值不能高于黄灯阈值。")
+    return errors
+
+
+def _json_number(value):
+    """A threshold as JSON keeps it: whole numbers as int, others as float (thresholds, not money)."""
+    if isinstance(value, str) or value is None:
+        return value
+    return int(value) if value == int(value) else float(value)
+
+
+def warning_rule_update(
+    *,
+    rule: WarningRule,
+    by,
+    expected_version: int,
+    is_active: bool,
+    remind: bool,
+    remind_workdays_before: int,
+    params: dict,
+    now=None,
+) -> WarningRule:
+    """The office changes a rule's thresholds and switches. Refused on an outdated version
+    (EditConflict); audited; the lights are recomputed at once with the new settings."""
+    if not getattr(by, "is_office", False):
+        raise PermissionDenied(_("只有重点办工作人员可以设置预警规则。"))
+    keys = [key for key, *_rest in PARAMS.get(rule.code, []) + TEXT_PARAMS.get(rule.code, [])]
+    clean = {key: params[key] for key in keys if key in params}
+    errors = _check_params(rule, clean)
+    if remind_workdays_before is None or not 0 <= remind_workdays_before <= 60:
+        errors["remind_workdays_before"] = _("提前提醒工作日数应在 0 至 60 之间。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = snapshot(WarningRule.objects.get(pk=rule.pk))
+        rule.is_active = is_active
+        rule.remind = remind
+        rule.remind_workdays_before = remind_workdays_before
+        rule.params = {key: _json_number(value) for key, value in clean.items()}
+        save_versioned(rule, expected_version=expected_version)
+        audit_record(user=by, instance=rule, action=AuditEntry.Action.UPDATE, before=before)
+        warnings_recompute_all(now=now)
+    return rule
+
+
+# --------------------------------------------------------------------------------------------------
+# Reminders
+# --------------------------------------------------------------------------------------------------
+
+
+def reminders_send(*, now=None) -> dict:
+    """Remind the responsible unit (or person) of each open task N working days before its deadline
+    and once it is missed, and tell the district and the office of each red warning — as the rules'
+    switches say. Idempotent: every message has a key naming its event, so a second run sends nothing
+    new (a moved deadline or a new red spell is a new event)."""
+    from keyprojects.notifications.models import Kind, Notification
+    from keyprojects.orgs.models import Organisation, User
+    from keyprojects.tasks.models import Task
+
+    now = now or timezone.now()
+    ctx = Context(timezone.localdate(now))
+    today = ctx.today
+    rules = {r.code: r for r in WarningRule.objects.all()}
+    sent = {"task_due": 0, "task_overdue": 0, "warning": 0}
+    with transaction.atomic():
+        task_rule = rules.get(WarningRule.Code.TASK)
+        if task_rule and task_rule.is_active and task_rule.remind:
+            try:
+                bound = ctx.add_workdays(today, task_rule.remind_workdays_before)
+            except Exception:  # unknown calendar ahead: calendar days
+                bound = today + dt.timedelta(days=task_rule.remind_workdays_before)
+            tasks = list(
+                Task.objects.filter(status__in=Task.OPEN, deadline__lte=bound)
+                .select_related("project", "responsible_unit", "responsible_user")
+                .order_by("deadline", "id")
+            )
+            keys = {}
+            for task in tasks:
+                event = "overdue" if task.deadline < today else "due"
+                keys[task.pk] = (event, f"task:{task.pk}:{event}:{task.deadline.isoformat()}")
+            done = set(
+                Notification.objects.filter(key__in=[k for _e, k in keys.values()]).values_list(
+                    "key", flat=True
+                )
+            )
+            pending = [t for t in tasks if keys[t.pk][1] not in done]
+            units = {t.responsible_unit_id for t in pending if t.responsible_user_id is None}
+            members = {}
+            for user in User.objects.filter(organisation_id__in=units, is_active=True):
+                members.setdefault(user.organisation_id, []).append(user)
+            from keyprojects.alerts.rules import _link
+            from keyprojects.notifications.services import notification_send
+
+            for task in pending:
+                event, key = keys[task.pk]
+                left = ctx.workdays_left(task.deadline)
+                if event == "due":
+                    title = _("任务即将到期：%(title)s") % {"title": task.title}
+                    when = _("剩余 %(n)s 个工作日") % {"n": left} if left is not None else ""
+                    kind = Kind.TASK_DUE
+                else:
+                    title = _("任务已逾期：%(title)s") % {"title": task.title}
+                    when = _("逾期 %(n)s 个工作日") % {"n": -left} if left is not None else ""
+                    kind = Kind.TASK_OVERDUE
+                recipients = (
+                    [task.responsible_user]
+                    if task.responsible_user_id
+                    else members.get(task.responsible_unit_id, [])
+                )
+                body = _("项目：%(project)s；完成时限：%(deadline)s（%(when)s）。") % {
+                    "project": task.project.name,
+                    "deadline": task.deadline.isoformat(),
+                    "when": when,
+                }
+                if notification_send(
+                    recipients=recipients,
+                    kind=kind,
+                    title=title[:200],
+                    body=body,
+                    url=_link("task_detail", task.pk),
+                    key=key,
+                    organisations=[task.responsible_unit_id],
+                ):
+                    sent[f"task_{event}"] += 1
+        remind_rules = [r.pk for r in rules.values() if r.is_active and r.remind]
+        reds = list(
+            ProjectWarning.objects.filter(level=Level.RED, rule_id__in=remind_rules)
+            .select_related("rule", "project")
+            .order_by("id")
+        )
+        keys = {w.pk: f"warning:{w.pk}:red:{w.level_since.isoformat()}" for w in reds}
+        done = set(Notification.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
+        reds = [w for w in reds if keys[w.pk] not in done]
+        if reds:
+            from keyprojects.notifications.services import notification_send
+
+            office = list(
+                User.objects.filter(
+                    organisation__kind=Organisation.Kind.OFFICE,
+                    role__in=(User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF),
+                    is_active=True,
+                )
+            )
+            by_district = {}
+            for user in User.objects.filter(
+                organisation_id__in={w.project.district_id for w in reds},
+                role=User.Role.DISTRICT,
+                is_active=True,
+            ):
+                by_district.setdefault(user.organisation_id, []).append(user)
+            for warning in reds:
+                if notification_send(
+                    recipients=office + by_district.get(warning.project.district_id, []),
+                    kind=Kind.WARNING,
+                    title=(_("红灯预警：%(project)s") % {"project": warning.project.name})[:200],
+                    body=f"{warning.rule.get_code_display()}：{warning.message}",
+                    url=warning_url(warning),
+                    key=keys[warning.pk],
+                    organisations=[warning.project.district_id],
+                ):
+                    sent["warning"] += 1
+    return sent
+
+
+def warning_url(warning) -> str:
+    from django.urls import reverse
+
+    return reverse("warning_detail", args=[warning.pk])
+
+
+# --------------------------------------------------------------------------------------------------
+# Operating projects (投产达效)
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_operating(project):
+    from keyprojects.projects.models import Stage
+
+    if project.stage not in (Stage.COMPLETED, Stage.OPERATING):
+        raise ValidationError(_("只有处于“竣工”或“投产达效”阶段的项目才能填报投产达效数据。"))
+
+
+def operating_target_save(
+    *,
+    project,
+    by,
+    expected_version: int | None,
+    output_value: int | None,
+    tax: int | None,
+    jobs: int | None,
+    months_to_produce: int,
+):
+    """Set what a completed project promised to produce and by when. EXPECTED_VERSION is the version
+    the form was opened on (None when it had no target yet): anything else is an EditConflict."""
+    from keyprojects.lib.locking import EditConflict
+    from keyprojects.projects.models import OperatingTarget
+
+    _check_operating(project)
+    if not months_to_produce or months_to_produce < 1:
+        raise ValidationError({"months_to_produce": _("投产期限应至少为 1 个月。")})
+    with transaction.atomic():
+        target = OperatingTarget.objects.select_for_update().filter(project=project).first()
+        if (target is None) != (expected_version is None):
+            raise EditConflict()
+        before = snapshot(target) if target else {}
+        created = target is None
+        target = target or OperatingTarget(project=project)
+        target.output_value, target.tax, target.jobs = output_value, tax, jobs
+        target.months_to_produce = months_to_produce
+        if created:
+            target.save()
+        else:
+            save_versioned(target, expected_version=expected_version)
+        audit_record(
+            user=by,
+            instance=target,
+            action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            before=before,
+            project=project,
+        )
+        warnings_refresh(project_ids=[project.pk])
+    return target
+
+
+def operating_actual_save(
+    *, project, by, year: int, month: int, output_value: int, tax: int, jobs: int, original: str = ""
+):
+    """Enter (or correct) one month's output, tax and jobs. A month already entered is changed only by
+    a form opened on its current values (ORIGINAL, see operating_actual_key): no silent overwrite."""
+    from keyprojects.lib.locking import EditConflict
+    from keyprojects.projects.models import OperatingActual
+
+    _check_operating(project)
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError({"month": _("不能填报未来月份的数据。")})
+    if project.completion_date and (year, month) < (
+        project.completion_date.year,
+        project.completion_date.month,
+    ):
+        raise ValidationError(
+            {"month": _("不能填报竣工（%(date)s）以前月份的数据。") % {"date": project.completion_date}}
+        )
+    for name, value in (("output_value", output_value), ("tax", tax), ("jobs", jobs)):
+        if value is None or value < 0:
+            raise ValidationError({name: _("请填写不小于 0 的数值。")})
+    with transaction.atomic():
+        actual = (
+            OperatingActual.objects.select_for_update()
+            .filter(project=project, year=year, month=month)
+            .first()
+        )
+        if actual is not None and original != operating_actual_key(actual):
+            raise EditConflict()
+        before = snapshot(actual) if actual else {}
+        created = actual is None
+        actual = actual or OperatingActual(project=project, year=year, month=month, created_by=by)
+        actual.output_value, actual.tax, actual.jobs = output_value, tax, jobs
+        actual.save()
+        audit_record(
+            user=by,
+            instance=actual,
+            action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            before=before,
+            project=project,
+        )
+        warnings_refresh(project_ids=[project.pk])
+    return actual
+
+
+def operating_actual_key(actual) -> str:
+    """The values a month's form was opened on, carried in a hidden field."""
+    return f"{actual.output_value}:{actual.tax}:{actual.jobs}"

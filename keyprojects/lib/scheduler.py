@@ -17,6 +17,9 @@ JOBS: list[tuple[str, int]] = [
     ("lock_months", 3600),
     ("deliver_notifications", 60),
     ("escalate_problems", 3600),
+    # Reminders read the lights, so they run after the recompute.
+    ("recompute_warnings", 3600),
+    ("send_reminders", 3600),
 ]
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from keyprojects.alerts.services import warnings_refresh_on_commit
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.lib.locking import EditConflict, save_versioned
@@ -43,6 +44,8 @@ from keyprojects.plans.report_selectors import (
 )
 
 Status = MonthlyReport.Status
+# The warning rules a report can move: only these are refreshed, once the report has committed.
+REPORT_RULES = ("investment", "reporting", "combined")
 PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 # A phone photo is 12–50 megapixels; more is a decompression bomb, whatever the file size.
 PHOTO_MAX_PIXELS = 60_000_000
@@ -256,6 +259,8 @@ def monthly_report_save(
                     after={str(_("现场照片")): _("上传 %(n)s 张") % {"n": len(written)}},
                     project=entry.project,
                 )
+            if submit:
+                warnings_refresh_on_commit(project_ids=[entry.project_id], codes=REPORT_RULES)
     except IntegrityError:
         # Two first saves of one month at once: the other one made it; this one is a conflict.
         _remove_files(written)
@@ -287,6 +292,7 @@ def monthly_report_approve(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
+        warnings_refresh_on_commit(project_ids=[report.entry.project_id], codes=REPORT_RULES)
     return report
 
 
@@ -321,6 +327,7 @@ def monthly_report_return(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
+        warnings_refresh_on_commit(project_ids=[report.entry.project_id], codes=REPORT_RULES)
     return report
 
 
@@ -455,5 +462,6 @@ def report_adjust(
             after={**report_snapshot(current), str(_("调整原因")): reason},
             project=entry.project,
         )
+        warnings_refresh_on_commit(project_ids=[entry.project_id], codes=REPORT_RULES)
     report.refresh_from_db()
     return adjustment

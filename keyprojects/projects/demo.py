@@ -1696,8 +1696,10 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
     Expects an empty database (the command checks). STDOUT, if given, receives progress lines."""
     from keyprojects.alerts.demo import load_alerts_demo
     from keyprojects.coordination.demo import load_coordination_demo
+    from keyprojects.coordination.meeting_demo import load_meetings_demo
     from keyprojects.dashboard.demo import load_dashboard_demo
     from keyprojects.land.demo import load_land_demo
+    from keyprojects.notifications.demo import load_notifications_demo
     from keyprojects.plans.demo import load_plans_demo
     from keyprojects.tasks.demo import load_tasks_demo
 
@@ -1713,12 +1715,14 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
         builder.say(f"阶段变更 {changes} 条，前期事项 {items} 项，要素需求 {needs} 项")
         # The annual lists and monthly reports of these projects (keyprojects/plans/demo.py).
         load_plans_demo(seed=seed, stdout=stdout)
-        # Each later area adds its own demo records, in this order (tasks feed warnings, problems feed meetings).
+        # Each later area adds its own demo records; tasks feed warnings, problems feed meetings.
         load_tasks_demo(seed=seed, stdout=stdout)
         load_coordination_demo(seed=seed, stdout=stdout)
+        load_meetings_demo(seed=seed, stdout=stdout)
         load_land_demo(seed=seed, stdout=stdout)
         load_dashboard_demo(seed=seed, stdout=stdout)
         load_alerts_demo(seed=seed, stdout=stdout)
+        load_notifications_demo(seed=seed, stdout=stdout)
     return {
         "organisations": Organisation.objects.count(),
         "users": len(builder.users),

@@ -91,8 +91,11 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
             "content",
             "contact",
             "phone",
+            "statistics_registered",
+            "statistics_date",
         ]
         widgets = {
+            "statistics_date": forms.DateInput(attrs={"type": "date"}),
             "content": forms.Textarea(attrs={"rows": 4}),
             "departments": forms.SelectMultiple(attrs={"size": 6}),
         }

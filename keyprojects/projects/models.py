@@ -297,6 +297,9 @@ class OperatingTarget(models.Model):
         verbose_name = _("投产达效目标")
         verbose_name_plural = _("投产达效目标")
 
+    def __str__(self):
+        return str(self.project)
+
 
 class OperatingActual(models.Model):
     """One month's output, tax and jobs of an operating project."""
@@ -317,3 +320,6 @@ class OperatingActual(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year", "month"], name="operating_actual_once_a_month")
         ]
+
+    def __str__(self):
+        return f"{self.project} {self.year}-{self.month:02d}"

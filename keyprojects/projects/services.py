@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.alerts.services import warnings_refresh
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import save_versioned
@@ -32,6 +33,7 @@ def project_refresh_search_text(project: Project):
 
 def project_create(*, by, departments=(), **fields) -> Project:
     """Register a project (stage 谋划储备 unless given) and record its creation."""
+    _check_statistics(fields.get("statistics_registered"), fields.get("statistics_date"))
     project = Project(**fields)
     project_refresh_search_text(project)
     project.full_clean()
@@ -56,6 +58,7 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
     The stage and its dates move only through project_change_stage."""
     for name in ("stage", "start_date", "completion_date", "version"):
         fields.pop(name, None)
+    _check_statistics(fields.get("statistics_registered"), fields.get("statistics_date"))
     with transaction.atomic():
         before = snapshot(Project.objects.get(pk=project.pk))
         for name, value in fields.items():
@@ -68,7 +71,21 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
         audit_record(
             user=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project
         )
+        warnings_refresh(project_ids=[project.pk], codes=("statistics",))  # 入统
     return project
+
+
+def _check_statistics(registered, on):
+    """入统: a registered project needs its date, and the date cannot lie ahead."""
+    errors = {}
+    if registered and not on:
+        errors["statistics_date"] = _("已入统的项目须填写入统日期。")
+    if on and on > timezone.localdate():
+        errors["statistics_date"] = _("入统日期不能晚于今天。")
+    if on and registered is False:
+        errors["statistics_date"] = _("未入统的项目不应填写入统日期。")
+    if errors:
+        raise ValidationError(errors)
 
 
 def project_change_stage(
@@ -139,6 +156,7 @@ def project_change_stage(
             after=snapshot(project, fields={"stage", "start_date", "completion_date"}),
             project=project,
         )
+        warnings_refresh(project_ids=[project.pk])
     return change
 
 
@@ -157,6 +175,7 @@ def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = Non
             audit_record(
                 user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
             )
+        warnings_refresh(project_ids=[item.project_id], codes=("prelim",))
     return item
 
 
@@ -190,6 +209,7 @@ def factor_need_save(*, need: FactorNeed, by, expected_version: int | None = Non
             audit_record(
                 user=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project
             )
+        warnings_refresh(project_ids=[need.project_id], codes=("funds",))
     return need
 
 
@@ -204,4 +224,6 @@ def factor_need_delete(*, need: FactorNeed, by) -> None:
             after={},
             project=need.project,
         )
+        project_id = need.project_id
         need.delete()
+        warnings_refresh(project_ids=[project_id], codes=("funds",))

@@ -1,0 +1,130 @@
+"""Reads of the warning centre. Every list starts from the scoping gate (projects_visible_to)."""
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyprojects.alerts.models import Level, ProjectWarning, WarningRule
+from keyprojects.orgs.models import User
+from keyprojects.orgs.selectors import projects_visible_to
+from keyprojects.plans.models import AnnualEntry
+from keyprojects.projects.models import Project, Stage
+
+ACTIVE = (Level.YELLOW, Level.RED)
+SEE_ALL = (User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF, User.Role.LEADER)  # as projects_visible_to
+# Red first, then yellow, then green again.
+LEVEL_RANK = Case(
+    When(level=Level.RED, then=Value(0)),
+    When(level=Level.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def warnings_visible_to(user) -> QuerySet[ProjectWarning]:
+    """Warnings of the projects USER may see. Those who see every project (the office, leaders) get
+    every warning without the IN (SELECT … every project) that would cost a scan of both tables."""
+    if user.is_authenticated and user.is_active and user.organisation_id and user.role in SEE_ALL:
+        return ProjectWarning.objects.all()
+    return ProjectWarning.objects.filter(project__in=projects_visible_to(user))
+
+
+def get_warning_for_user(user, pk) -> ProjectWarning:
+    warning = (
+        warnings_visible_to(user)
+        .select_related("rule", "project__district", "project__sector")
+        .filter(pk=pk)
+        .first()
+    )
+    if warning is None:
+        raise Http404(_("预警不存在或您无权查看。"))
+    return warning
+
+
+def warning_filter(user, *, rule=None, level=None, district=None, sector=None, category=None, year=None):
+    """USER's warnings narrowed by the filters (everything but LEVEL; see warning_list)."""
+    active = WarningRule.objects.filter(is_active=True).values("id")
+    warnings = warnings_visible_to(user).filter(rule_id__in=active)
+    if rule:
+        warnings = warnings.filter(rule_id__in=WarningRule.objects.filter(code=rule).values("id"))
+    if district:
+        warnings = warnings.filter(project__district_id=district)
+    if sector:
+        warnings = warnings.filter(project__sector_id=sector)
+    if category:
+        year = year or timezone.localdate().year
+        on_list = AnnualEntry.objects.filter(
+            project_id=OuterRef("project_id"), annual_list__year=year, category=category
+        )
+        warnings = warnings.filter(Exists(on_list))
+    return warnings.order_by()
+
+
+def warning_list(warnings, level=None):
+    """The rows shown: yellow and red unless LEVEL says otherwise; red first ("red" sorts before
+    "yellow", so the (level, level_since) index serves the order), the newest light first."""
+    if level:
+        warnings = warnings.filter(level=level)
+    else:
+        warnings = warnings.filter(level__in=ACTIVE)
+    return warnings.select_related("rule", "project__district", "project__sector").order_by(
+        "level", "-level_since", "-id"
+    )
+
+
+def warning_counts(warnings) -> tuple[list[dict], dict]:
+    """Per rule (in the rules' order): yellow, red and green-again counts, and the totals. One query."""
+    codes = dict(WarningRule.objects.values_list("id", "code"))
+    counted = {}
+    for r in warnings.values("rule_id", "level").annotate(n=Count("id")).order_by():
+        key = (codes.get(r["rule_id"]), r["level"])
+        counted[key] = counted.get(key, 0) + r["n"]
+    rows, totals = [], {"yellow": 0, "red": 0, "green": 0}
+    for code, label in WarningRule.Code.choices:
+        row = {"code": code, "label": str(label)}
+        for level in totals:
+            row[level] = counted.get((code, level), 0)
+            totals[level] += row[level]
+        rows.append(row)
+    return rows, totals
+
+
+def project_warnings(project: Project) -> list[ProjectWarning]:
+    """The lights of one project: yellow and red first, then the ones green again."""
+    return list(
+        project.warnings.filter(rule__is_active=True)
+        .select_related("rule")
+        .order_by(LEVEL_RANK, "-level_since", "id")
+    )
+
+
+def operating_projects_visible_to(user):
+    """Projects in 竣工 or 投产达效 that USER may see."""
+    return projects_visible_to(user).filter(stage__in=(Stage.COMPLETED, Stage.OPERATING))
+
+
+def operating_list(user, *, year: int):
+    """Operating projects with their targets and YEAR's output, tax and latest jobs (aggregates)."""
+    from django.db.models import Max, Sum
+    from django.db.models.functions import Coalesce
+
+    year_rows = Q(operating_actuals__year=year)
+    return (
+        operating_projects_visible_to(user)
+        .select_related("district", "sector")
+        .annotate(
+            target_output=F("operating_target__output_value"),
+            output_year=Coalesce(Sum("operating_actuals__output_value", filter=year_rows), Value(0)),
+            tax_year=Coalesce(Sum("operating_actuals__tax", filter=year_rows), Value(0)),
+            months_year=Count("operating_actuals", filter=year_rows),
+            last_month=Max("operating_actuals__month", filter=year_rows),
+            # Exists, not a join: a second to-many join would multiply the sums.
+            warning_level=Exists(
+                ProjectWarning.objects.filter(
+                    project=OuterRef("pk"), rule__code=WarningRule.Code.OPERATING, level__in=ACTIVE
+                )
+            ),
+        )
+        .order_by("-completion_date", "id")
+    )
