@@ -91,8 +91,10 @@ class PageWatch:
 
 
 @pytest.fixture
-def cast(transactional_db):
-    """The shared cast, committed so the live server's thread sees it (overrides the root `cast`)."""
+def cast(transactional_db, django_db_serialized_rollback):
+    """The shared cast, committed so the live server's thread sees it (overrides the root `cast`).
+    Serialized rollback puts back what migrations seeded (task templates, warning rules, escalation
+    levels), which an earlier transactional test's flush removed."""
     return make_cast()
 
 

@@ -183,6 +183,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KP_IMPORT_MAX_BYTES = int(os.environ.get("KP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 KP_IMPORT_MAX_ROWS = int(os.environ.get("KP_IMPORT_MAX_ROWS", 200_000))
 KP_PHOTO_MAX_BYTES = int(os.environ.get("KP_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+KP_EVIDENCE_MAX_BYTES = int(os.environ.get("KP_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 
 # REST API (keyprojects/api): token or session auth, JSON in and out, strict pages, throttles from
 # the environment ("<n>/<second|minute|hour|day>"; the cache is per process, so per worker).
@@ -217,10 +218,11 @@ KP_API_MAX_PAGE_SIZE = int(os.environ.get("KP_API_MAX_PAGE_SIZE", 500))
 SPECTACULAR_SETTINGS = {
     "TITLE": _("重点项目管理系统接口"),
     "DESCRIPTION": _(
-        "与页面相同的数据范围和业务规则。金额单位为万元，以字符串形式的十进制数传递（如 \"1234.5678\"），"
+        "与页面相同的数据范围和业务规则。金额单位为万元，以字符串形式的十进制数传递（如 1234.5678），"
         "不使用浮点数。认证：浏览器使用会话（需 CSRF 令牌），系统对接使用重点办签发的单位接口令牌"
-        "（请求头 Authorization: Bearer <令牌>）。出错时返回 4xx 和中文说明：400 输入有误，401 未认证或令牌已吊销，"
-        "403 无权操作，404 不存在或不在权限范围内，409 记录已被他人修改，429 请求过于频繁。"
+        "（请求头 Authorization: Bearer <令牌>）。出错时返回 4xx 和中文说明：400 输入有误，"
+        "401 未认证或令牌已吊销，403 无权操作，404 不存在或不在权限范围内，409 记录已被他人修改，"
+        "429 请求过于频繁。"
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -71,7 +71,26 @@ def make_project(*, name, owner, district, sector, total_wan=50000, **extra):
     return project
 
 
+# Reference data the migrations seed. A transactional test's flush removes it for the tests after it,
+# so the cast puts it back (each seed is idempotent).
+SEEDS = (
+    "keyprojects.tasks.migrations.0003_default_templates",
+    "keyprojects.alerts.migrations.0002_seed_rules",
+    "keyprojects.coordination.migrations.0003_escalation_levels",
+)
+
+
+def seed_reference_data():
+    import importlib
+
+    from django.apps import apps
+
+    for name in SEEDS:
+        importlib.import_module(name).seed(apps, None)
+
+
 def make_cast() -> Cast:
+    seed_reference_data()
     office = Organisation.objects.create(kind=Kind.OFFICE, name="测试市重点项目建设办公室")
     district_a = Organisation.objects.create(kind=Kind.DISTRICT, name="青秀区")
     district_b = Organisation.objects.create(kind=Kind.DISTRICT, name="西乡塘区")

@@ -1,5 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.coordination.models import Problem
@@ -37,6 +39,11 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _attachments_help():
+    # Formatted when shown, in the language of the request: fields are built once, at import.
+    return gettext("可上传 PDF、Word、Excel、OFD 或图片，每次最多 %(n)s 个。") % {"n": ATTACHMENTS_PER_STEP}
+
+
 class AttachmentsField(forms.FileField):
     """Several files in one input, each checked for type (by content) and size; cleans to a list."""
 
@@ -45,7 +52,7 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            _("可上传 PDF、Word、Excel、OFD 或图片，每次最多 %(n)s 个。") % {"n": ATTACHMENTS_PER_STEP},
+            lazy(_attachments_help, str)(),
         )
         super().__init__(**kwargs)
 

@@ -271,6 +271,9 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(fields=["meeting", "problem"], name="problem_once_per_meeting")
         ]
 
+    def __str__(self):
+        return f"{self.meeting} · {self.problem}"
+
 
 class LeaderLink(models.Model):
     """包联/挂点: a city leader linked to a project or to a key enterprise."""
@@ -310,6 +313,9 @@ class LeaderLink(models.Model):
             models.UniqueConstraint(fields=["leader", "enterprise"], name="leader_link_enterprise_once"),
         ]
 
+    def __str__(self):
+        return f"{self.leader} · {self.project or self.enterprise}"
+
 
 class ServiceVisit(models.Model):
     """一线服务: a visit to a project or enterprise; problems raised on the spot become Problems."""
@@ -339,3 +345,6 @@ class ServiceVisit(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("一线服务")
         verbose_name_plural = _("一线服务")
+
+    def __str__(self):
+        return f"{self.date} {self.place}"

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -24,12 +25,16 @@ from keyprojects.plans.completion_selectors import (
 DEFAULT_BREAKDOWN = "district"
 
 
+def _through_month(month):
+    return _("1-%(month)s月") % {"month": month}
+
+
 class PeriodForm(forms.Form):
     year = forms.TypedChoiceField(label=gettext_lazy("年度"), coerce=int)
     month = forms.TypedChoiceField(
         label=gettext_lazy("截至月份"),
         coerce=int,
-        choices=[(m, gettext_lazy("1-%(month)s月") % {"month": m}) for m in range(1, 13)],
+        choices=[(m, lazy(_through_month, str)(m)) for m in range(1, 13)],
     )
 
     def __init__(self, *args, years, **kwargs):

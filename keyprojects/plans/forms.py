@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
@@ -11,7 +13,13 @@ from keyprojects.plans.models import Category, PlanChange, Proposal
 from keyprojects.plans.services import Decision
 from keyprojects.projects.models import Sector
 
-MONTH_CHOICES = [("", "—"), *[(m, _("%(month)s月") % {"month": m}) for m in range(1, 13)]]
+
+def _month_label(month):
+    return gettext("%(month)s月") % {"month": month}
+
+
+# Labels are formatted when shown, in the language of the request, not once at import.
+MONTH_CHOICES = [("", "—"), *[(m, lazy(_month_label, str)(m)) for m in range(1, 13)]]
 MONTHS = range(1, 13)
 CODE_LIKE = re.compile(r"^\d{2,4}-\d{6}-")
 

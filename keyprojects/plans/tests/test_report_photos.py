@@ -82,7 +82,7 @@ BAD_FILES = {
     ),
     "a truncated PNG": (lambda: image_bytes("PNG")[:40], "image/png", "不是有效的图片文件"),
     "a decompression bomb": (_png_bomb, "image/png", "像素过大"),
-    "an empty file": (lambda: b"", "image/jpeg", "所提交的是空文件"),
+    "an empty file": (lambda: b"", "image/jpeg", "的是空文件"),  # Django: 所提交的…, DRF (installed): 提交的…
 }
 
 
