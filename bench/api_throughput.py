@@ -104,7 +104,7 @@ def build(projects: int) -> dict:
 
 
 # The server's settings: the real ones plus /bench/ping/, written into the benchmark's temporary
-# directory (bench/ itself cannot go on the server's path: bench/warnings.py would shadow the stdlib).
+# directory (kept apart from bench/, so no script name there can shadow a module).
 BENCH_SETTINGS = """
 from keyprojects.settings import *  # noqa: F403
 

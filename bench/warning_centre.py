@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark: recomputing every warning of 20,000 projects against one hand-written SQL pass.
 
-Run on demand (`.venv/bin/python bench/warnings.py`); not part of the test suite. It builds the same
+Run on demand (`.venv/bin/python bench/warning_centre.py`); not part of the test suite. It builds the same
 throw-away database as bench/completion.py (20,000 projects, three annual lists with an entry per
 project, 36 months of reports) and adds what the other rules read: five tasks and three preliminary
 items per project, a fund need per project, some completed industrial projects. "Today" is
