@@ -33,6 +33,7 @@ from keyprojects.coordination.models import (
     ProblemAttachment,
 )
 from keyprojects.lib.locking import save_versioned
+from keyprojects.lib.uploads import content_matches
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind as NoticeKind
 from keyprojects.notifications.services import notification_send
@@ -44,19 +45,8 @@ Role = User.Role
 
 # Units that handle problems: districts and city departments (the office coordinates, owners raise).
 HANDLER_KINDS = (Organisation.Kind.DISTRICT, Organisation.Kind.DEPARTMENT)
-# What a problem's files may be, told by their first bytes (never by the name or the browser's word).
-ATTACHMENT_TYPES = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "webp": (b"RIFF",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "ofd": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-}
+# What a problem's files may be, each checked by its content (keyprojects/lib/uploads.py).
+ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "webp", "docx", "xlsx", "ofd", "doc", "xls")
 ATTACHMENTS_PER_STEP = 10
 # Files written by the step in progress (see _step).
 _written: ContextVar[list] = ContextVar("kp_problem_files", default=None)
@@ -88,10 +78,7 @@ def attachment_check(upload) -> str:
         )
     if upload.size == 0:
         raise ValidationError(_("附件“%(name)s”是空文件。") % {"name": name})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[ext]):
+    if not content_matches(upload, ext):
         raise ValidationError(_("附件“%(name)s”的内容与其扩展名不符，请检查文件是否损坏。") % {"name": name})
     return ext
 

@@ -5,7 +5,6 @@ input with a Chinese ValidationError before anything is written."""
 
 import datetime as dt
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from keyprojects.alerts.services import warnings_refresh
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_entry_build, audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
+from keyprojects.lib.uploads import content_matches
 from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind
 from keyprojects.notifications.services import notification_send
@@ -34,22 +34,8 @@ Status = Task.Status
 MAX_OFFSET_WORKDAYS = 750
 DEFAULT_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
-# Evidence kinds: extensions allowed and what the content must look like. The name alone is never
-# trusted: a renamed .exe is refused because its first bytes say what it is.
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls)
-ZIP = b"PK\x03\x04"
-EVIDENCE_KINDS = {
-    "pdf": "pdf",
-    "jpg": "jpeg",
-    "jpeg": "jpeg",
-    "png": "png",
-    "doc": "ole2",
-    "xls": "ole2",
-    "docx": "docx",
-    "xlsx": "xlsx",
-    "ofd": "ofd",
-    "zip": "zip",
-}
+# Evidence may be these kinds, each checked by its content (keyprojects/lib/uploads.py).
+EVIDENCE_KINDS = ("pdf", "jpg", "jpeg", "png", "doc", "xls", "docx", "xlsx", "ofd", "zip")
 EVIDENCE_CONTENT_TYPES = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
@@ -66,42 +52,6 @@ EVIDENCE_CONTENT_TYPES = {
 
 def evidence_max_bytes() -> int:
     return getattr(settings, "KP_EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES)
-
-
-def _zip_names(upload) -> list[str] | None:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-
-
-def _content_kind(upload, ext_kind: str) -> bool:
-    """Whether UPLOAD's content is what EXT_KIND says."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if ext_kind == "pdf":
-        return head.startswith(b"%PDF-")
-    if ext_kind == "jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if ext_kind == "png":
-        return head == b"\x89PNG\r\n\x1a\n"
-    if ext_kind == "ole2":
-        return head == OLE2
-    if not head.startswith(ZIP):
-        return False
-    names = _zip_names(upload)
-    upload.seek(0)
-    if names is None:
-        return False
-    if ext_kind == "docx":
-        return any(n.startswith("word/") for n in names)
-    if ext_kind == "xlsx":
-        return any(n.startswith("xl/") for n in names)
-    if ext_kind == "ofd":
-        return "OFD.xml" in names
-    return True  # zip
 
 
 def evidence_check(upload) -> str:
@@ -122,7 +72,7 @@ def evidence_check(upload) -> str:
             )
             % {"name": name}
         )
-    if upload.size == 0 or not _content_kind(upload, EVIDENCE_KINDS[ext]):
+    if upload.size == 0 or not content_matches(upload, ext):
         raise ValidationError(
             _("文件“%(name)s”的内容与扩展名“.%(ext)s”不符或文件已损坏，请检查后重新上传。")
             % {"name": name, "ext": ext}
