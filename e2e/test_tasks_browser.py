@@ -1,9 +1,11 @@
 """Task lists in a real browser: the office generates a project's list from its template, a department
 marks its task done with evidence, and the countdowns and timeline read right in Chinese."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from keyprojects.plans.models import AnnualEntry, AnnualList, Category
@@ -23,18 +25,23 @@ def test_office_generates_and_department_completes_with_evidence(
     page, login, cast, artifacts, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    annual = AnnualList.objects.create(year=2026)
+    # Planned to start next month, whatever today is: the first template item falls on its first day.
+    start = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    annual = AnnualList.objects.create(year=start.year)
     AnnualEntry.objects.create(
-        annual_list=annual, project=cast.project_a, category=Category.NEW_START, planned_start_month=12
+        annual_list=annual,
+        project=cast.project_a,
+        category=Category.NEW_START,
+        planned_start_month=start.month,
     )
     login(cast.staff)
     page.goto(f"/projects/{cast.project_a.pk}/")
     page.locator("#project-tasks").get_by_role("link", name="从模板生成任务清单").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("从模板生成任务清单")
     expect(page.get_by_label("任务模板")).to_have_value(re.compile(r"\d+"))
-    page.get_by_label("计划开工月份").fill("2026-12")
+    page.get_by_label("计划开工月份").fill(f"{start:%Y-%m}")
     page.get_by_label("计划开工月份").dispatch_event("change")
-    expect(page.locator("#preview-table")).to_contain_text("2026-12-01")
+    expect(page.locator("#preview-table")).to_contain_text(start.isoformat())
     page.screenshot(path=artifacts / "tasks-generate.png", full_page=True)
     page.get_by_role("button", name="从模板生成任务清单").click()
     expect(page.get_by_role("alert")).to_contain_text("已从模板生成 11 项任务")

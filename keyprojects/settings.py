@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "keyprojects.notifications.context_processors.inbox",
+                "keyprojects.lib.context_processors.calendar",
             ],
         },
     },

@@ -9,7 +9,6 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from keyprojects.lib.locking import EditConflict
-from keyprojects.lib.workdays import CalendarYearUnknown
 
 
 class Conflict(exceptions.APIException):
@@ -23,6 +22,4 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, EditConflict | IntegrityError):
         exc = Conflict()
-    elif isinstance(exc, CalendarYearUnknown):
-        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
     return exception_handler(exc, context)

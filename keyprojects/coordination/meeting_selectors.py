@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Problem
-from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar
+from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.selectors import problems_visible_to
 
 
@@ -78,10 +78,7 @@ class FollowUp:
 
 
 def _countdown(deadline: dt.date, today: dt.date, calendar: WorkCalendar) -> tuple[str, str]:
-    try:
-        n = calendar.between(today, deadline)
-    except CalendarYearUnknown as error:
-        return str(error), "grey"
+    n = calendar.between(today, deadline)
     if deadline == today:
         return _("今日到期"), "yellow"
     if deadline < today:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.lib.workdays import CalendarYearUnknown, add_workdays, workdays_between
+from keyprojects.lib.workdays import add_workdays, workdays_between
 from keyprojects.orgs.models import User
 from keyprojects.orgs.selectors import can_review, entries_visible_to, reports_visible_to
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, MonthLock, MonthlyReport
@@ -78,13 +78,13 @@ def last_ended_month(year: int, today: dt.date) -> int:
 
 def month_deadline(annual_list: AnnualList, month: int) -> dt.date:
     """The statistics deadline of MONTH: the Nth working day after the month's last day (N is the
-    list's report_deadline_workdays). Raises CalendarYearUnknown for a year nobody has entered."""
+    list's report_deadline_workdays); provisional in a year whose holiday schedule is not official."""
     return add_workdays(month_end(annual_list.year, month), annual_list.report_deadline_workdays)
 
 
 class Deadlines:
     """Deadlines of the months a page shows, each computed once (add_workdays reads the calendar
-    overrides); a month whose calendar is unknown has no deadline (None) instead of a guessed one."""
+    overrides)."""
 
     def __init__(self):
         self._cache: dict[tuple[int, int, int], dt.date | None] = {}
@@ -93,10 +93,7 @@ class Deadlines:
     def of(self, annual_list: AnnualList, month: int) -> dt.date | None:
         key = (annual_list.year, annual_list.report_deadline_workdays, month)
         if key not in self._cache:
-            try:
-                self._cache[key] = month_deadline(annual_list, month)
-            except CalendarYearUnknown:
-                self._cache[key] = None
+            self._cache[key] = month_deadline(annual_list, month)
         return self._cache[key]
 
     def workdays_left(self, today: dt.date, deadline: dt.date | None) -> int | None:
@@ -105,10 +102,7 @@ class Deadlines:
             return None
         key = (today, deadline)
         if key not in self._left:
-            try:
-                self._left[key] = workdays_between(today, deadline)
-            except CalendarYearUnknown:
-                self._left[key] = None
+            self._left[key] = workdays_between(today, deadline)
         return self._left[key]
 
 

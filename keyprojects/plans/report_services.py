@@ -17,10 +17,9 @@ from PIL import Image, UnidentifiedImageError
 
 from keyprojects.alerts.services import warnings_refresh_on_commit
 from keyprojects.audit.models import AuditEntry
-from keyprojects.audit.services import audit_record
+from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.lib.money import format_wan
-from keyprojects.lib.workdays import CalendarYearUnknown
 from keyprojects.orgs.selectors import can_report, can_review
 from keyprojects.plans.models import (
     AnnualEntry,
@@ -37,6 +36,7 @@ from keyprojects.plans.report_selectors import (
     is_published,
     locked_reason,
     month_deadline,
+    month_end,
     month_has_begun,
     month_has_ended,
     month_lock,
@@ -385,25 +385,19 @@ def month_lock_create(*, annual_list: AnnualList, month: int, by=None, today: dt
 
 def months_lock_due(*, today: dt.date | None = None) -> dict:
     """Lock every month whose statistics deadline has passed (the deadline day itself is still open).
-    Idempotent. Returns {"locked": [MonthLock], "unknown": [(year, month, message)]} — a month whose
-    deadline falls in a year without a working-day calendar is left open, never guessed."""
+    Idempotent. Returns {"locked": [MonthLock]}."""
     today = today or timezone.localdate()
-    locked, unknown = [], []
+    locked = []
     locks = set(MonthLock.objects.values_list("annual_list_id", "month"))
     for annual_list in AnnualList.objects.filter(year__lte=today.year).order_by("year"):
         for month in range(1, 13):
             if (annual_list.pk, month) in locks or not month_has_ended(annual_list.year, month, today):
                 continue
-            try:
-                deadline = month_deadline(annual_list, month)
-            except CalendarYearUnknown as error:
-                unknown.append((annual_list.year, month, str(error)))
-                continue
-            if deadline < today:
+            if month_deadline(annual_list, month) < today:
                 lock, created = month_lock_create(annual_list=annual_list, month=month, today=today)
                 if created:
                     locked.append(lock)
-    return {"locked": locked, "unknown": unknown}
+    return {"locked": locked}
 
 
 def report_adjust(
@@ -465,3 +459,36 @@ def report_adjust(
         warnings_refresh_on_commit(project_ids=[entry.project_id], codes=REPORT_RULES)
     report.refresh_from_db()
     return adjustment
+
+
+def report_deadlines_recompute(*, year: int, before, after, by, today: dt.date) -> list:
+    """When YEAR's official holiday schedule is confirmed (lib.workdays.on_calendar_confirmed, registered
+    in PlansConfig.ready). Statistics deadlines are computed, never stored, so those of open months
+    follow the official calendar at once; this counts the ones that moved. A month the job locked
+    because its provisional deadline had passed, while the official one has not, is opened again (its
+    history keeps the lock and the reopening) unless the office has already adjusted a report in it."""
+    lists = list(AnnualList.objects.filter(year__in=(year - 1, year)))
+    locks = {
+        (lock.annual_list_id, lock.month): lock
+        for lock in MonthLock.objects.filter(annual_list__in=lists).select_related("annual_list")
+    }
+    adjusted = set(
+        ReportAdjustment.objects.filter(report__entry__annual_list__in=lists).values_list(
+            "report__entry__annual_list_id", "report__month"
+        )
+    )
+    moved = 0
+    for annual_list in lists:
+        for month in range(1, 13):
+            end, n = month_end(annual_list.year, month), annual_list.report_deadline_workdays
+            deadline = after.add(end, n)
+            if before.add(end, n) == deadline:
+                continue
+            lock = locks.get((annual_list.pk, month))
+            if lock is None:
+                moved += 1
+            elif lock.locked_by_id is None and deadline >= today and (annual_list.pk, month) not in adjusted:
+                audit_record(user=by, instance=lock, action=AuditEntry.Action.DELETE, before=snapshot(lock))
+                lock.delete()
+                moved += 1
+    return [(_("月度报送截止日"), moved)]

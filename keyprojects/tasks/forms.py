@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.lib.workdays import CalendarYearUnknown, add_workdays
+from keyprojects.lib.workdays import add_workdays
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import Category
 from keyprojects.projects.models import PrelimItem
@@ -97,11 +97,7 @@ class TaskFilterForm(BootstrapFormMixin, forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         due_within = data.pop("due_within", None)
         if due_within is not None:
-            try:
-                data["due_by"] = add_workdays(today, due_within)
-            except CalendarYearUnknown as error:
-                self.add_error("due_within", str(error))
-                data.pop("due_by", None)
+            data["due_by"] = add_workdays(today, due_within)
         return data
 
 

@@ -4,12 +4,11 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from chinese_calendar import constants as cc
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.lib.workdays import PACKAGE_YEARS, CalendarYearUnknown, WorkCalendar
+from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.selectors import tasks_visible_to
 from keyprojects.plans.models import AnnualEntry
 from keyprojects.tasks.models import Task, TaskTemplate
@@ -17,8 +16,6 @@ from keyprojects.tasks.models import Task, TaskTemplate
 Status = Task.Status
 # A task this close to its deadline (working days) shows yellow; the warning centre's default too.
 DUE_SOON_WORKDAYS = 3
-PACKAGE_HOLIDAYS = frozenset(cc.holidays)
-PACKAGE_WORKDAYS = frozenset(cc.workdays)
 
 
 def task_list(*, user, filters: dict | None = None, today: dt.date | None = None) -> QuerySet[Task]:
@@ -89,6 +86,13 @@ def templates_for(category: str | None = None) -> QuerySet[TaskTemplate]:
     return templates
 
 
+def project_plan_year(project, *, today: dt.date) -> int:
+    """The list year a project's task list is planned from: next year's once the project is on it (the
+    office prepares next year's new starts in the last months of a year), otherwise this year's."""
+    on_next = AnnualEntry.objects.filter(project=project, annual_list__year=today.year + 1).exists()
+    return today.year + 1 if on_next else today.year
+
+
 def project_category(project, *, year: int) -> str | None:
     """PROJECT's category on YEAR's list (for picking a template), or None."""
     return (
@@ -117,38 +121,23 @@ class DayCounter:
     def __init__(self, first: dt.date, last: dt.date):
         self.first = first
         calendar = WorkCalendar.for_years(range(first.year, last.year + 1))
-        overrides = calendar.overrides
-        self.unknown_years = set()
         running, counts, day = 0, [0], first
         for _i in range((last - first).days):
             day += dt.timedelta(days=1)
-            # The package's own lookup checks its whole range on every call; a page asks for hundreds
-            # of days, so read its tables directly (overrides first, as WorkCalendar does).
-            if day in overrides:
-                running += overrides[day]
-            elif day.year in PACKAGE_YEARS:
-                running += day in PACKAGE_WORKDAYS or (day.weekday() < 5 and day not in PACKAGE_HOLIDAYS)
-            else:
-                try:
-                    running += calendar.is_workday(day)
-                except CalendarYearUnknown:
-                    self.unknown_years.add(day.year)
+            running += calendar.is_workday(day)
             counts.append(running)
         self.counts = counts
 
-    def between(self, start: dt.date, end: dt.date) -> int | None:
-        """Working days in (START, END], negative when END is before START; None when a year between
-        them is unknown to the calendar."""
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (START, END], negative when END is before START."""
         low, high = min(start, end), max(start, end)
-        if any(year in self.unknown_years for year in range(low.year, high.year + 1)):
-            return None
         n = self.counts[(high - self.first).days] - self.counts[(low - self.first).days]
         return n if end >= start else -n
 
 
 @dataclass
 class Countdown:
-    state: str  # remaining, due_today, overdue, done, done_late, cancelled, unknown
+    state: str  # remaining, due_today, overdue, done, done_late, cancelled
     days: int | None = None
 
     @property
@@ -163,9 +152,7 @@ class Countdown:
             return _("按期完成")
         if self.state == "done_late":
             return _("逾期 %(n)s 个工作日完成") % {"n": self.days} if self.days else _("逾期完成")
-        if self.state == "cancelled":
-            return _("已取消")
-        return _("节假日安排未录入，无法计算")
+        return _("已取消")
 
     @property
     def level(self) -> str:
@@ -174,7 +161,7 @@ class Countdown:
             return "red" if self.state == "overdue" else "grey"
         if self.state == "due_today" or (self.state == "remaining" and self.days <= DUE_SOON_WORKDAYS):
             return "yellow"
-        if self.state in ("done", "cancelled", "unknown"):
+        if self.state in ("done", "cancelled"):
             return "grey"
         return "green"
 
@@ -199,8 +186,6 @@ def countdown_for(task: Task, counter: DayCounter, today: dt.date) -> Countdown:
     if task.deadline == today:
         return Countdown("due_today", 0)
     n = counter.between(today, task.deadline)
-    if n is None:
-        return Countdown("unknown")
     if task.deadline < today:
         return Countdown("overdue", -n)
     return Countdown("remaining", n)

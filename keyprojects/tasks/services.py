@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.alerts.services import warnings_refresh
+from keyprojects.alerts.services import warnings_refresh, warnings_refresh_on_commit
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_entry_build, audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.lib.uploads import content_matches
-from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar, add_workdays
+from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind
 from keyprojects.notifications.services import notification_send
 from keyprojects.orgs.models import Organisation, User
@@ -121,11 +121,6 @@ def _notify_assigned(task: Task) -> None:
     )
 
 
-def _check_known_year(day: dt.date, calendar: WorkCalendar | None = None) -> None:
-    """Raise CalendarYearUnknown when DAY's year is known neither to the package nor the override table."""
-    (calendar or WorkCalendar.for_years([day.year])).is_workday(day)
-
-
 def _resolve_deadline(*, start_date, deadline, deadline_workdays, errors) -> dt.date | None:
     if deadline_workdays is not None:
         if deadline_workdays < 1:
@@ -134,18 +129,9 @@ def _resolve_deadline(*, start_date, deadline, deadline_workdays, errors) -> dt.
         if start_date is None:
             errors["start_date"] = _("按工作日时限计算完成时限时，必须填写开始日期。")
             return None
-        try:
-            return add_workdays(start_date, deadline_workdays)
-        except CalendarYearUnknown as error:
-            errors["deadline_workdays"] = str(error)
-            return None
+        return add_workdays(start_date, deadline_workdays)
     if deadline is None:
         errors["deadline"] = _("请填写完成时限，或填写开始日期和工作日时限。")
-        return None
-    try:
-        _check_known_year(deadline)
-    except CalendarYearUnknown as error:
-        errors["deadline"] = str(error)
         return None
     return deadline
 
@@ -187,7 +173,7 @@ def task_create(
     prelim_kind: str = "",
 ) -> Task:
     """Add a task to PROJECT. The deadline is a date, or DEADLINE_WORKDAYS working days after
-    START_DATE; it may not fall before the start nor in a year the working-day calendar does not know.
+    START_DATE; it may not fall before the start (one in a provisional year is accepted, shown 暂定).
     The responsible unit's users are notified."""
     if not can_manage_tasks(user, project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以新增任务。"))
@@ -574,8 +560,7 @@ def _workdays_from(calendar: WorkCalendar, start: dt.date, step: int, count: int
 
 def template_deadlines(*, template: TaskTemplate, planned_start: dt.date, items=None) -> dict:
     """{item: deadline} of TEMPLATE for a project planned to start in PLANNED_START's month: OFFSET
-    working days from the month's first day. CalendarYearUnknown when any deadline falls in a year
-    the calendar does not know."""
+    working days from the month's first day (a provisional year's deadlines are provisional too)."""
     first = planned_start.replace(day=1)
     items = list(template.items.all()) if items is None else items
     years = range(first.year - 4, first.year + 5)  # offsets are capped at about three years
@@ -587,7 +572,6 @@ def template_deadlines(*, template: TaskTemplate, planned_start: dt.date, items=
     for item in items:
         n = item.offset_workdays
         if n == 0:
-            calendar.is_workday(first)  # the first day itself must lie in a known year
             deadlines[item] = first
         else:
             deadlines[item] = ahead[n - 1] if n > 0 else back[-n - 1]
@@ -600,8 +584,7 @@ def tasks_generate_from_template(
     """Generate PROJECT's standard task list from TEMPLATE in one action.
 
     Deadlines are set back from the planned start month (each item's working-day offset from its first
-    day). A deadline in a year the calendar does not know refuses the whole list: nothing is written.
-    Items already on the project's list (from this template, or the same preliminary item or title)
+    day). Items already on the project's list (from this template, or the same preliminary item or title)
     are skipped; an item whose preliminary approval the project already holds is created as done on the
     approval's date, with the approval as its evidence."""
     if not can_manage_tasks(user, project):
@@ -611,15 +594,7 @@ def tasks_generate_from_template(
     items = sorted(template.items.all(), key=lambda i: (i.offset_workdays, i.order, i.pk))
     if not items:
         raise ValidationError({"template": _("模板“%(name)s”还没有任务。") % {"name": template.name}})
-    try:
-        deadlines = template_deadlines(template=template, planned_start=planned_start, items=items)
-    except CalendarYearUnknown as error:
-        raise ValidationError(
-            {
-                "planned_start": _("按该计划开工月份生成的完成时限落在 %(year)s 年：%(message)s")
-                % {"year": error.year, "message": str(error)}
-            }
-        ) from None
+    deadlines = template_deadlines(template=template, planned_start=planned_start, items=items)
     today = timezone.localdate()
     units = _units_for(project)
     result = Generated()
@@ -722,3 +697,46 @@ def tasks_generate_from_template(
         if tasks:
             warnings_refresh(project_ids=[project.pk])
     return result
+
+
+# Calendar confirmation
+
+
+def tasks_recompute_deadlines(*, year: int, before: WorkCalendar, after: WorkCalendar, by, today) -> list:
+    """When YEAR's official holiday schedule is confirmed: every open task whose deadline is N working
+    days from its start and whose count runs through YEAR gets its deadline recomputed on the official
+    calendar, each change in the task's history. A date given as such stays as it was. Registered in
+    TasksConfig.ready (lib.workdays.on_calendar_confirmed)."""
+    tasks = list(
+        Task.objects.filter(
+            status__in=Task.OPEN,
+            deadline_workdays__isnull=False,
+            start_date__isnull=False,
+            start_date__year__lte=year,
+            deadline__year__gte=year,
+        ).select_related("project")
+    )
+    now = timezone.now()
+    changed, audits = [], []
+    for task in tasks:
+        deadline = after.add(task.start_date, task.deadline_workdays)
+        if deadline == task.deadline:
+            continue
+        old = snapshot(task, fields=["deadline"])
+        task.deadline, task.version, task.updated_at = deadline, task.version + 1, now
+        audits.append(
+            audit_entry_build(
+                user=by,
+                instance=task,
+                action=AuditEntry.Action.UPDATE,
+                before=old,
+                after=snapshot(task, fields=["deadline"]),
+                project=task.project,
+            )
+        )
+        changed.append(task)
+    Task.objects.bulk_update(changed, ["deadline", "version", "updated_at"], batch_size=500)
+    AuditEntry.objects.bulk_create([a for a in audits if a is not None], batch_size=500)
+    if changed:
+        warnings_refresh_on_commit(project_ids=sorted({t.project_id for t in changed}))
+    return [(_("任务完成时限"), len(changed))]

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.lib.locking import EditConflict
-from keyprojects.lib.workdays import CalendarYearUnknown
 from keyprojects.orgs.selectors import (
     can_manage_tasks,
     can_work_on_task,
@@ -362,7 +361,7 @@ def task_generate(request, pk):
     project = get_project_for_user(request.user, pk)
     if not can_manage_tasks(request.user, project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以生成任务清单。"))
-    year = timezone.localdate().year
+    year = selectors.project_plan_year(project, today=timezone.localdate())
     category = selectors.project_category(project, year=year)
     initial = {"planned_start": selectors.project_planned_start(project, year=year)}
     template = selectors.templates_for(category).first()
@@ -420,10 +419,7 @@ def _generate_preview(form, project, initial) -> dict:
     if template is None or planned_start is None:
         return {}
     items = sorted(template.items.all(), key=lambda i: (i.offset_workdays, i.order, i.pk))
-    try:
-        deadlines = services.template_deadlines(template=template, planned_start=planned_start, items=items)
-    except CalendarYearUnknown as error:
-        return {"error": str(error)}
+    deadlines = services.template_deadlines(template=template, planned_start=planned_start, items=items)
     have = set(
         Task.objects.filter(project=project)
         .exclude(status=Task.Status.CANCELLED)

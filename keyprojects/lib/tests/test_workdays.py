@@ -1,4 +1,5 @@
-"""Working days against the real 2025 and 2026 State Council holiday notices, and the override table."""
+"""Working days against the real 2025 and 2026 State Council holiday notices, the provisional calendar
+of years nobody has entered, and the override table."""
 
 import datetime as dt
 
@@ -6,7 +7,14 @@ import pytest
 from chinese_calendar import constants as cc
 
 from keyprojects.lib.models import CalendarOverride
-from keyprojects.lib.workdays import CalendarYearUnknown, add_workdays, is_workday, workdays_between
+from keyprojects.lib.workdays import (
+    WorkCalendar,
+    add_workdays,
+    is_provisional,
+    is_workday,
+    official_years,
+    workdays_between,
+)
 
 D = dt.date
 
@@ -174,38 +182,49 @@ def test_it_counts_across_the_new_year():
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_year_nobody_has_entered():
-    with pytest.raises(CalendarYearUnknown) as caught:
-        is_workday(D(2027, 3, 1))
-    assert caught.value.year == 2027
-    message = str(caught.value)
-    assert "2027 年" in message
-    assert "节假日" in message
-    with pytest.raises(CalendarYearUnknown):
-        add_workdays(D(2026, 12, 28), 5)
-    with pytest.raises(CalendarYearUnknown):
-        workdays_between(D(2026, 12, 1), D(2027, 1, 10))
-    with pytest.raises(CalendarYearUnknown):
-        is_workday(D(2003, 5, 6))  # before the package's data too
+def test_it_keeps_counting_into_a_year_nobody_has_entered_on_the_provisional_calendar():
+    # 2027 is in neither the package nor the office's schedules: weekends and the statutory holidays
+    # by rule, no make-up days — never an error.
+    assert is_provisional(D(2027, 3, 1))
+    assert not is_provisional(D(2026, 12, 31))
+    assert is_workday(D(2027, 1, 1)) is False  # 元旦, a Friday
+    assert is_workday(D(2027, 1, 4)) is True
+    # Spring Festival 2027 falls in early February: 除夕 Fri 5, 初一 Sat 6 … and Mon 8 – Wed 10 off.
+    for day in (D(2027, 2, 5), D(2027, 2, 8), D(2027, 2, 9), D(2027, 2, 10)):
+        assert is_workday(day) is False, day
+    assert is_workday(D(2027, 2, 4)) is True
+    assert is_workday(D(2027, 2, 11)) is True
+    assert is_workday(D(2027, 2, 20)) is False  # a Saturday: no make-up day on the provisional calendar
+    assert is_workday(D(2027, 10, 1)) is False
+    assert is_workday(D(2027, 10, 4)) is False  # National Day falls on a weekend: observed by rule
+    # Thu 2026-12-31 → [Fri Jan 1, weekend], Mon Jan 4 (1) … Fri Jan 8 (5), Mon Jan 11 (6).
+    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert add_workdays(D(2026, 12, 31), 6) == D(2027, 1, 11)
+    assert workdays_between(D(2026, 12, 1), D(2027, 1, 10)) == 22 + 5
+    # Thu Feb 4 → [Feb 5–10 off], Thu Feb 11 (1).
+    assert add_workdays(D(2027, 2, 4), 1) == D(2027, 2, 11)
+    assert add_workdays(D(2027, 2, 11), -1) == D(2027, 2, 4)
+    assert is_workday(D(2003, 5, 5)) is False  # before the package's data: the rule too (observed)
+    assert 2027 not in official_years() and 2026 in official_years()
 
 
 @pytest.mark.django_db
-def test_it_follows_the_rows_entered_for_a_new_year():
-    CalendarOverride.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")  # a Friday
+def test_it_lets_single_rows_correct_a_provisional_year_without_making_it_official():
     CalendarOverride.objects.create(date=D(2027, 1, 9), is_workday=True, note="调休")  # a Saturday
+    CalendarOverride.objects.create(date=D(2027, 6, 15), is_workday=False, note="临时放假")  # a Tuesday
 
-    assert is_workday(D(2027, 1, 1)) is False
     assert is_workday(D(2027, 1, 9)) is True
-    assert is_workday(D(2027, 1, 2)) is False  # ordinary Saturday
+    assert is_workday(D(2027, 6, 15)) is False
+    assert is_workday(D(2027, 1, 1)) is False  # the rule's holidays still apply, unlike plain weekdays
+    assert is_workday(D(2027, 2, 9)) is False
     assert is_workday(D(2027, 1, 10)) is False  # ordinary Sunday
-    assert is_workday(D(2027, 1, 4)) is True  # other weekdays are workdays
-    assert is_workday(D(2027, 6, 15)) is True
     # Thu 2026-12-31 → [Fri Jan 1 off, weekend], Mon Jan 4 (1) … Fri Jan 8 (5), Sat Jan 9 (6).
-    assert add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
     assert add_workdays(D(2026, 12, 31), 6) == D(2027, 1, 9)
     assert add_workdays(D(2027, 1, 11), -1) == D(2027, 1, 9)
     assert workdays_between(D(2026, 12, 31), D(2027, 1, 9)) == 6
     assert workdays_between(D(2027, 1, 9), D(2026, 12, 31)) == -6
+    assert is_provisional(D(2027, 1, 9))
+    assert WorkCalendar.for_years([2027]).is_provisional(D(2027, 1, 9))
 
 
 @pytest.mark.django_db
@@ -225,7 +244,7 @@ def test_it_lets_an_override_beat_the_package_in_a_known_year():
 @pytest.mark.django_db
 def test_it_reaches_an_entered_year_on_a_long_walk_forward():
     # Regression: add_workdays loaded overrides only for start.year ± 1, so a walk from 2025 into 2027
-    # raised CalendarYearUnknown although 2027 had been entered.
+    # refused (the old unknown-year error) although 2027 had been entered.
     CalendarOverride.objects.create(date=D(2027, 1, 1), is_workday=False)
     end = add_workdays(D(2025, 1, 2), 600)
     assert end.year == 2027
@@ -237,7 +256,7 @@ def test_it_reaches_an_entered_year_on_a_long_walk_forward():
 def test_it_applies_a_far_override_on_a_long_walk_backward():
     # Regression: the same walk backward ignored an override two years before the start.
     CalendarOverride.objects.create(date=D(2027, 1, 1), is_workday=False)
-    start = D(2027, 6, 1)
+    start = D(2027, 6, 30)
     before = add_workdays(start, -600)
     assert before.year == 2025
     CalendarOverride.objects.create(date=before, is_workday=False, note="临时放假")

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 
 from keyprojects.lib.models import CalendarOverride
 from keyprojects.tasks import services
@@ -53,15 +52,13 @@ def test_it_counts_working_days_across_the_real_holidays(cast, start, n, deadlin
     assert Task.objects.get(pk=task.pk).deadline == deadline
 
 
-def test_it_uses_the_override_table_for_a_year_the_package_does_not_know(cast):
-    with pytest.raises(ValidationError) as refused:
-        _create(cast, start_date=D(2026, 12, 31), deadline_workdays=1)
-    assert "2027 年的节假日安排尚未录入" in str(refused.value)
-    assert not Task.objects.exists()
-
-    CalendarOverride.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")
+def test_it_counts_into_a_year_the_package_does_not_know_on_the_provisional_calendar(cast):
     task = _create(cast, start_date=D(2026, 12, 31), deadline_workdays=1)
-    assert task.deadline == D(2027, 1, 4)  # 1 January a holiday, then the weekend
+    assert task.deadline == D(2027, 1, 4)  # 1 January a holiday by rule, then the weekend
+
+    CalendarOverride.objects.create(date=D(2027, 1, 4), is_workday=False, note="临时放假")
+    task = _create(cast, start_date=D(2026, 12, 31), deadline_workdays=1)
+    assert task.deadline == D(2027, 1, 5)  # a single override still corrects its day
 
 
 def test_it_lets_an_override_move_a_day_in_a_known_year(cast):
@@ -98,24 +95,14 @@ def test_it_sets_template_deadlines_back_from_the_planned_start_month(cast):
     }
 
 
-def test_it_refuses_a_template_whose_deadlines_fall_in_an_unknown_year(cast):
+def test_it_generates_a_template_into_a_provisional_year(cast):
+    # 2027 is provisional: weekends and the statutory holidays by rule (清明 Mon 5 April; 劳动节 Sat 1 May
+    # with Mon 3 and Tue 4 observed), so 40 working days before Tue 1 June is Thu 1 April.
     template = _template(-40, 0)
-    with pytest.raises(ValidationError) as refused:
-        services.tasks_generate_from_template(
-            user=cast.staff, project=cast.project_a, template=template, planned_start=D(2027, 6, 1)
-        )
-    assert "2027 年的节假日安排尚未录入" in " ".join(refused.value.messages)
-    assert not Task.objects.exists()
-
-
-def test_it_refuses_even_when_only_the_start_month_itself_is_unknown(cast):
-    # -40 from 1 January 2027 lands in 2026, but the 开工 item (offset 0) is 1 January 2027 itself.
-    template = _template(-40, 0)
-    with pytest.raises(ValidationError):
-        services.tasks_generate_from_template(
-            user=cast.staff, project=cast.project_a, template=template, planned_start=D(2027, 1, 1)
-        )
-    assert not Task.objects.exists()
+    result = services.tasks_generate_from_template(
+        user=cast.staff, project=cast.project_a, template=template, planned_start=D(2027, 6, 1)
+    )
+    assert {t.title: t.deadline for t in result.created} == {"事项0": D(2027, 4, 1), "事项1": D(2027, 6, 1)}
 
 
 def test_it_shows_remaining_and_overdue_working_days(cast):
@@ -141,3 +128,17 @@ def test_it_turns_yellow_within_three_working_days(cast):
         (row,) = with_countdowns([task])
     assert row.countdown.label == "剩余 3 个工作日"  # 29, 30 September and 8 October
     assert row.countdown.level == "yellow"
+
+
+def test_it_plans_a_task_list_from_next_years_list_once_the_project_is_on_it(cast):
+    from keyprojects.plans.models import AnnualEntry, AnnualList, Category
+    from keyprojects.tasks.selectors import project_category, project_plan_year
+
+    this_year, next_year = AnnualList.objects.create(year=2026), AnnualList.objects.create(year=2027)
+    AnnualEntry.objects.create(annual_list=this_year, project=cast.project_a, category=Category.CONTINUING)
+    AnnualEntry.objects.create(annual_list=this_year, project=cast.project_b, category=Category.CONTINUING)
+    AnnualEntry.objects.create(annual_list=next_year, project=cast.project_a, category=Category.NEW_START)
+    december = D(2026, 12, 7)
+    assert project_plan_year(cast.project_a, today=december) == 2027
+    assert project_category(cast.project_a, year=2027) == Category.NEW_START
+    assert project_plan_year(cast.project_b, today=december) == 2026
