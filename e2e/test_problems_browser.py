@@ -1,7 +1,8 @@
-"""A problem's whole life in a real browser: the owner raises it just before the National Day holiday;
-time passes and the escalation job, run on a later day, moves it to the office (level 2) by itself; the
-office adds a co-handling department; the liaison leader writes an instruction; the lead department
-replies and resolves it; the owner confirms and it is struck off (销号)."""
+"""A problem's whole life in a real browser: the owner raises it just before the National Day holiday
+and the office assigns it the same day, which starts its level clock; time passes and the escalation
+job, run on a later day, moves it to the office (level 2) by itself; the office adds a co-handling
+department; the liaison leader writes an instruction; the lead department replies and resolves it; the
+owner confirms and it is struck off (销号)."""
 
 import datetime as dt
 
@@ -67,11 +68,20 @@ def test_a_problem_escalates_by_itself_and_is_struck_off(
         page.get_by_role("button", name="提出问题").click()
         expect(page.get_by_role("alert").first).to_contain_text("问题已提出")
         expect(page.locator("#problem-status")).to_have_text("待交办")
-        # Five working days: 29, 30 September, 8, 9 and the make-up Saturday 10 October.
-        expect(page.locator("#clock")).to_contain_text("2026-10-10")
-        expect(page.locator("#clock")).to_contain_text("剩余 5 个工作日")
+        # No level clock until the office assigns it (交办).
+        expect(page.locator("#clock")).to_contain_text("交办后开始计时")
         expect(page.locator("#actions")).to_contain_text("消防审查申请.pdf")
         problem = Problem.objects.get(title="施工许可证办理受阻")
+
+        # The office assigns it the same day: level 1's five working days start (29, 30 September, 8, 9
+        # and the make-up Saturday 10 October).
+        staff = _session(browser, live_server, cast.staff)
+        staff.goto(problem.get_absolute_url())
+        staff.locator("#assign").get_by_role("button", name="交办").click()
+        expect(staff.get_by_role("alert").first).to_contain_text("问题已交办")
+        expect(staff.locator("#problem-status")).to_have_text("办理中")
+        expect(staff.locator("#clock")).to_contain_text("2026-10-10")
+        expect(staff.locator("#clock")).to_contain_text("剩余 5 个工作日")
 
         # Time passes: the job runs every day; nothing moves during the holiday …
         for day in range(1, 12):
@@ -85,7 +95,6 @@ def test_a_problem_escalates_by_itself_and_is_struck_off(
         assert problem.level == 2
 
         # Office staff see it on the ledger at level 2 and add a co-handling department.
-        staff = _session(browser, live_server, cast.staff)
         staff.goto("/problems/?level=2")
         row = staff.locator(f"#problem-{problem.pk}")
         expect(row).to_contain_text("2. 市重点办协调")
@@ -129,8 +138,17 @@ def test_a_problem_escalates_by_itself_and_is_struck_off(
         page.screenshot(path=artifacts / "problem-closed.png", full_page=True)
 
         log = page.locator("#actions li")
-        expect(log).to_have_count(7)
-        for kind in ("提出", "超时自动提级", "增加协办单位", "领导批示", "批示回复", "办结", "确认销号"):
+        expect(log).to_have_count(8)
+        for kind in (
+            "提出",
+            "交办",
+            "超时自动提级",
+            "增加协办单位",
+            "领导批示",
+            "批示回复",
+            "办结",
+            "确认销号",
+        ):
             expect(page.locator("#actions")).to_contain_text(kind)
         # The ledger's statistics count it as closed.
         staff.goto("/problems/stats/")

@@ -532,6 +532,7 @@ class ProblemSerializer(serializers.ModelSerializer):
             "level",
             "level_since",
             "level_deadline",
+            "assign_deadline",
             "resolved_at",
             "closed_at",
             "version",

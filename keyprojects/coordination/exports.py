@@ -52,7 +52,8 @@ def problem_rows(problems, *, today):
             p.lead_unit.name,
             "、".join(u.name for u in p.co_units.all()),
             f"{p.level}. {ladder[p.level].name}" if p.level in ladder else str(p.level),
-            p.level_deadline.isoformat() if p.level_deadline else "",
+            # The level's time limit; for a problem still 待交办, the office's assignment limit.
+            clock.deadline.isoformat() if clock and clock.deadline else "",
             clock.label if clock else "",
             p.get_status_display(),
             p.latest_note or "",

@@ -105,6 +105,7 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     district = UnitChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    assign_overdue = forms.BooleanField(label=_("只看待交办超时"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,
@@ -156,8 +157,13 @@ class ProblemRaiseForm(BootstrapFormMixin, forms.Form):
     )
     files = AttachmentsField(label=_("附件"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and not user.is_office:
+            # Not the office: the problem waits for the office to assign it, when its clock starts.
+            self.fields["deadline"].help_text = _(
+                "供重点办交办时参考；办理时限自重点办交办之日起按工作日计算。"
+            )
         self.fields["lead_unit"].queryset = handler_units()
         self.fields["co_units"].queryset = handler_units()
         self.fields["lead_unit"].error_messages["required"] = _("请选择牵头单位。")
@@ -183,8 +189,10 @@ class AssignForm(VersionedForm):
     )
     note = _text(_("交办说明"), rows=2, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, waiting=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if waiting:  # 待交办: assigning starts the level's clock today
+            self.fields["deadline"].help_text = _("不填则自今日起按本层级的办理时限（工作日）计算。")
         self.fields["lead_unit"].queryset = handler_units()
         self.fields["co_units"].queryset = handler_units()
 
@@ -233,6 +241,15 @@ class InstructionForm(BootstrapFormMixin, forms.Form):
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
     text = _text(_("回复内容"), rows=3)
+
+
+class EscalationSettingForm(BootstrapFormMixin, forms.Form):
+    assign_workdays = forms.IntegerField(
+        label=_("交办时限（工作日）"),
+        min_value=1,
+        max_value=60,
+        help_text=_("问题提出后未在此时限内交办的，在问题台账和驾驶舱提示“待交办超时”，不自动提级。"),
+    )
 
 
 class EscalationLevelForm(BootstrapFormMixin, forms.Form):

@@ -24,6 +24,22 @@ class EscalationLevel(models.Model):
         return f"{self.level}. {self.name}"
 
 
+class EscalationSetting(models.Model):
+    """The office's own rules beside the ladder (one row, pk 1; the defaults below while none is stored).
+
+    A problem raised but not yet assigned (待交办) has no level clock: the office's assignment limit is
+    a warning for the office itself, never an escalation."""
+
+    assign_workdays = models.PositiveSmallIntegerField(_("交办时限（工作日）"), default=3)
+
+    class Meta:
+        verbose_name = _("提级设置")
+        verbose_name_plural = _("提级设置")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
 class Problem(models.Model):
     class Category(models.TextChoices):
         APPROVAL = "approval", _("审批")
@@ -82,9 +98,12 @@ class Problem(models.Model):
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     level = models.PositiveSmallIntegerField(_("当前层级"), default=1)
-    level_since = models.DateField(_("本层级起始日"))
-    # None at the top level, which has no time limit.
+    # The level clock runs from assignment (交办): both None while the problem is 待交办. The deadline is
+    # also None at the top level, which has no time limit.
+    level_since = models.DateField(_("本层级起始日"), null=True, blank=True)
     level_deadline = models.DateField(_("本层级办理时限"), null=True, blank=True)
+    # The office's own limit for assigning a problem it received (待交办): a warning, not an escalation.
+    assign_deadline = models.DateField(_("交办时限"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -97,6 +116,7 @@ class Problem(models.Model):
         verbose_name_plural = _("问题")
         indexes = [
             models.Index(fields=["status", "level_deadline"]),
+            models.Index(fields=["status", "assign_deadline"]),
             models.Index(fields=["status", "level"]),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["category", "status"]),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
 from keyprojects.coordination.services import levels
 from keyprojects.lib.text import search_term
-from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar
+from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation
 from keyprojects.orgs.selectors import problems_visible_to
 
@@ -45,6 +45,19 @@ def _today(today=None) -> dt.date:
     return today or timezone.localdate()
 
 
+def overdue_q(today: dt.date) -> Q:
+    """超时 (逾期): a problem in hand whose level's time limit ended before TODAY. Only a problem in hand
+    (办理中) has a level clock. The ledger's filter, its statistics, the cockpit and the escalation job
+    all count with this one condition, so their figures agree."""
+    return Q(status=Status.HANDLING, level_deadline__lt=today)
+
+
+def assign_overdue_q(today: dt.date) -> Q:
+    """待交办超时: a problem raised but not assigned by the office's own limit (a warning for the office;
+    such a problem never escalates)."""
+    return Q(status=Status.OPEN, assign_deadline__lt=today)
+
+
 def problem_filter(problems: QuerySet, filters: dict, *, today=None) -> QuerySet:
     """PROBLEMS narrowed by FILTERS (cleaned values of ProblemFilterForm)."""
     if filters.get("category"):
@@ -66,7 +79,9 @@ def problem_filter(problems: QuerySet, filters: dict, *, today=None) -> QuerySet
     if filters.get("source"):
         problems = problems.filter(source=filters["source"])
     if filters.get("overdue"):
-        problems = problems.filter(status__in=Problem.UNRESOLVED, level_deadline__lt=_today(today))
+        problems = problems.filter(overdue_q(_today(today)))
+    if filters.get("assign_overdue"):
+        problems = problems.filter(assign_overdue_q(_today(today)))
     if filters.get("q"):
         term = search_term(filters["q"])
         problems = problems.filter(
@@ -91,21 +106,35 @@ def problem_list(*, user, filters: dict | None = None, today=None) -> QuerySet[P
     )
 
 
+def problem_warning_counts(*, user, today=None) -> dict:
+    """How many problems USER may see are 超时 (overdue_q) and 待交办超时 (assign_overdue_q): one query."""
+    today = _today(today)
+    return problems_visible_to(user).aggregate(
+        overdue=Count("id", filter=overdue_q(today)),
+        assign_overdue=Count("id", filter=assign_overdue_q(today)),
+    )
+
+
 @dataclass
 class Clock:
-    """Where a problem stands against its level's time limit, in working days."""
+    """Where a problem stands against its level's time limit, in working days; for a problem still
+    待交办 (ASSIGN), against the office's assignment limit instead: a warning, never an escalation."""
 
     deadline: dt.date | None
     left: int | None = None  # working days left (0 on the last day); None without a limit
     overdue: int = 0  # working days past the limit
-    error: str = ""
+    assign: bool = False
 
     @property
     def label(self) -> str:
         from django.utils.translation import gettext as _
 
-        if self.error:
-            return self.error
+        if self.assign:
+            if self.deadline is None:
+                return _("待交办")
+            if self.overdue:
+                return _("待交办超时 %(n)s 个工作日") % {"n": self.overdue}
+            return _("待交办，%(n)s 个工作日内交办") % {"n": self.left}
         if self.deadline is None:
             return _("无时限")
         if self.overdue:
@@ -114,6 +143,8 @@ class Clock:
 
     @property
     def css(self) -> str:
+        if self.assign:
+            return "text-warning-emphasis fw-bold" if self.overdue else "text-muted"
         if self.overdue:
             return "text-danger fw-bold"
         if self.left is not None and self.left <= 1:
@@ -122,20 +153,20 @@ class Clock:
 
 
 def problem_clock(problem: Problem, *, today: dt.date, calendar: WorkCalendar) -> Clock | None:
-    """The level clock of an unresolved problem (None once it is resolved: the clock stops)."""
+    """The clock of an unresolved problem: its level's time limit once in hand (办理中), the office's
+    assignment limit while 待交办; None once it is resolved (the clock stops)."""
     if not problem.is_unresolved:
         return None
-    clock = Clock(deadline=problem.level_deadline)
-    if problem.level_deadline is None:
+    waiting = problem.status == Status.OPEN
+    deadline = problem.assign_deadline if waiting else problem.level_deadline
+    clock = Clock(deadline=deadline, assign=waiting)
+    if deadline is None:
         return clock
-    try:
-        if problem.level_deadline < today:
-            clock.overdue = calendar.between(problem.level_deadline, today)
-            clock.left = 0
-        else:
-            clock.left = calendar.between(today, problem.level_deadline)
-    except CalendarYearUnknown as error:
-        clock.error = str(error)
+    if deadline < today:
+        clock.overdue = calendar.between(deadline, today)
+        clock.left = 0
+    else:
+        clock.left = calendar.between(today, deadline)
     return clock
 
 
@@ -209,7 +240,7 @@ def _counts(problems, today):
         "handling": Count("id", filter=Q(status=Status.HANDLING)),
         "resolved": Count("id", filter=Q(status=Status.RESOLVED)),
         "closed": Count("id", filter=Q(status=Status.CLOSED)),
-        "overdue": Count("id", filter=Q(status__in=Problem.UNRESOLVED, level_deadline__lt=today)),
+        "overdue": Count("id", filter=overdue_q(today)),
     }
 
 

@@ -8,6 +8,7 @@ other silently. The scheduled `problems_escalate_due` moves stalled problems up 
 """
 
 import datetime as dt
+import logging
 import os
 import uuid
 from collections import defaultdict
@@ -27,6 +28,7 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.coordination.models import (
     EscalationLevel,
+    EscalationSetting,
     Instruction,
     Problem,
     ProblemAction,
@@ -42,6 +44,8 @@ from keyprojects.orgs.models import Organisation, User
 Status = Problem.Status
 ActionKind = ProblemAction.Kind
 Role = User.Role
+
+log = logging.getLogger(__name__)
 
 # Units that handle problems: districts and city departments (the office coordinates, owners raise).
 HANDLER_KINDS = (Organisation.Kind.DISTRICT, Organisation.Kind.DEPARTMENT)
@@ -187,6 +191,31 @@ def level_deadline_from(since: dt.date, level: EscalationLevel | None, calendar=
     return add_workdays(since, level.deadline_workdays)
 
 
+def escalation_setting() -> EscalationSetting:
+    """The office's settings beside the ladder: the stored row, or the defaults (unsaved) if none is."""
+    return EscalationSetting.objects.filter(pk=1).first() or EscalationSetting(pk=1)
+
+
+def assign_deadline_from(since: dt.date, setting: EscalationSetting | None = None) -> dt.date:
+    """The last day for the office to assign a problem raised on SINCE (SINCE itself does not count)."""
+    setting = setting or escalation_setting()
+    return add_workdays(since, setting.assign_workdays)
+
+
+def _start_clock(problem, today: dt.date, *, deadline: dt.date | None = None, ladder=None):
+    """Start the clock of PROBLEM's current level today: on assignment (交办), or when a unit takes a
+    待交办 problem in hand. DEADLINE, when the office gives one, replaces the level's time limit."""
+    ladder = ladder if ladder is not None else levels()
+    problem.level_since = today
+    problem.level_deadline = deadline or level_deadline_from(today, ladder.get(problem.level))
+
+
+def _take_in_hand(problem, today: dt.date, *, deadline: dt.date | None = None):
+    """待交办 → 办理中, the level clock starting today."""
+    problem.status = Status.HANDLING
+    _start_clock(problem, today, deadline=deadline)
+
+
 def _today(today=None) -> dt.date:
     return today or timezone.localdate()
 
@@ -301,9 +330,12 @@ def problem_raise(
 ) -> Problem:
     """Raise a problem on PROJECT, led by LEAD_UNIT (co-handled by CO_UNITS), at level 1 of the ladder.
 
-    The level's time limit runs from today in working days, or is DEADLINE when given (never in the
-    past). FILES are uploads, checked by type and size. Refused in Chinese, with nothing written, when
-    the project, the lead unit, the category, the title or the description is missing."""
+    Raised by the office, naming the lead unit is assigning it (交办): the problem is 办理中 and level 1's
+    time limit runs from today in working days, or is DEADLINE when given (never in the past). Raised by
+    anyone else it is 待交办: no level clock runs until the office assigns it, only the office's own
+    assignment limit (a warning for the office); DEADLINE is then the raiser's wish, kept in the log.
+    FILES are uploads, checked by type and size. Refused in Chinese, with nothing written, when the
+    project, the lead unit, the category, the title or the description is missing."""
     today = _today()
     errors = {}
     if project is None:
@@ -329,9 +361,12 @@ def problem_raise(
     files = _check_files(files)
     if source is None:
         source = Problem.Source.REPORT if source_report is not None else _source_for(user)
-    ladder = levels()
+    assigned = bool(getattr(user, "is_office", False))
+    note = description
+    if deadline is not None and not assigned:
+        note += "\n" + _("期望办结日期：%(date)s") % {"date": deadline.isoformat()}
     with _step():
-        problem = Problem.objects.create(
+        problem = Problem(
             project=project,
             category=category,
             title=title.strip(),
@@ -343,17 +378,21 @@ def problem_raise(
             raised_by_org_id=user.organisation_id,
             lead_unit=lead_unit,
             level=1,
-            level_since=today,
-            level_deadline=deadline or level_deadline_from(today, ladder.get(1)),
         )
+        if assigned:
+            _take_in_hand(problem, today, deadline=deadline)
+        else:
+            problem.assign_deadline = assign_deadline_from(today)
+        problem.save()
         if co_units:
             problem.co_units.set(co_units)
-        _action(problem, kind=ActionKind.RAISE, by=user, note=description, to_level=1, files=files)
+        _action(problem, kind=ActionKind.RAISE, by=user, note=note, to_level=1, files=files)
         audit_record(user=user, instance=problem, action=AuditEntry.Action.CREATE, project=project)
         _notify(
             problem,
             kind=NoticeKind.PROBLEM_ASSIGNED,
-            title=_("新问题：%(title)s") % {"title": problem.title},
+            title=(_("问题交办：%(title)s") if assigned else _("新问题：%(title)s"))
+            % {"title": problem.title},
             key=f"problem:{problem.pk}:raise",
             by=user,
             handlers=True,
@@ -378,7 +417,9 @@ def problem_assign(
     expected_version: int | None = None,
 ) -> Problem:
     """交办: the office names the lead unit and the co-handling units and, optionally, the time limit of
-    the current level (not in the past). The problem goes to 办理中."""
+    the current level (not in the past). A 待交办 problem goes to 办理中 and its level clock starts today
+    (the level's time limit in working days, or DEADLINE); one already in hand keeps its clock unless a
+    DEADLINE is given."""
     if problem.status == Status.CLOSED:
         _refuse(_("问题已销号，不能交办；如问题仍存在，请先重新打开。"))
     today = _today()
@@ -392,9 +433,10 @@ def problem_assign(
         before = snapshot(problem)
         old_units = set(handling_unit_ids(problem))
         problem.lead_unit = lead_unit
-        if problem.status == Status.OPEN:
-            problem.status = Status.HANDLING
-        if deadline is not None:
+        started = problem.status == Status.OPEN
+        if started:
+            _take_in_hand(problem, today, deadline=deadline)
+        elif deadline is not None:
             problem.level_deadline = deadline
         save_versioned(problem, expected_version=_expected(problem, expected_version))
         problem.co_units.set(co_units)
@@ -405,8 +447,8 @@ def problem_assign(
             "lead": lead_unit.name,
             "co": "、".join(u.name for u in co_units) or _("无"),
         }
-        if deadline is not None:
-            text += _("；办理时限：%(date)s") % {"date": deadline.isoformat()}
+        if problem.level_deadline is not None and (deadline is not None or started):
+            text += _("；办理时限：%(date)s") % {"date": problem.level_deadline.isoformat()}
         action = _action(problem, kind=ActionKind.ASSIGN, by=by, note=f"{text}。{note}" if note else text)
         new_units = {lead_unit.pk, *(u.pk for u in co_units)}
         notification_send(
@@ -424,7 +466,8 @@ def problem_assign(
 def problem_add_co_unit(
     *, problem: Problem, by, unit, note: str = "", expected_version: int | None = None
 ) -> Problem:
-    """部门联动: the office adds one co-handling unit."""
+    """部门联动: the office adds one co-handling unit (a 待交办 problem is thereby assigned: its level
+    clock starts today)."""
     if problem.status == Status.CLOSED:
         _refuse(_("问题已销号，不能增加协办单位。"))
     if unit is None:
@@ -436,7 +479,7 @@ def problem_add_co_unit(
     with _step():
         before = snapshot(problem)
         if problem.status == Status.OPEN:
-            problem.status = Status.HANDLING
+            _take_in_hand(problem, _today())
         save_versioned(problem, expected_version=_expected(problem, expected_version))
         problem.co_units.add(unit)
         audit_record(
@@ -476,8 +519,9 @@ def _move_level(problem, *, by, to_level, reason, kind, expected_version, today)
         before = snapshot(problem)
         from_level = problem.level
         problem.level = to_level
-        problem.level_since = today
-        problem.level_deadline = level_deadline_from(today, ladder[to_level])
+        # A 待交办 problem changes level without a clock: it starts when the office assigns it.
+        if problem.status != Status.OPEN:
+            _start_clock(problem, today, ladder=ladder)
         _save(problem, expected_version=expected_version, by=by, before=before)
         action = _action(problem, kind=kind, by=by, note=reason, from_level=from_level, to_level=to_level)
         up = to_level > from_level
@@ -497,7 +541,8 @@ def _move_level(problem, *, by, to_level, reason, kind, expected_version, today)
 
 
 def problem_escalate(*, problem: Problem, by, reason: str, expected_version: int | None = None) -> Problem:
-    """提级: one level up, by the office, with a reason; the new level's time limit starts today."""
+    """提级: one level up, by the office, with a reason; the new level's time limit starts today (at
+    assignment for a problem still 待交办)."""
     return _move_level(
         problem,
         by=by,
@@ -530,8 +575,8 @@ def problem_deescalate(*, problem: Problem, by, reason: str, expected_version: i
 def problem_progress(
     *, problem: Problem, by, note: str, files=(), expected_version: int | None = None
 ) -> ProblemAction:
-    """办理进展: a handling unit reports what it has done (with files). An open problem is thereby
-    taken in hand (办理中)."""
+    """办理进展: a handling unit reports what it has done (with files). A 待交办 problem is thereby
+    taken in hand (办理中): its level clock starts today."""
     if not problem.is_unresolved:
         _refuse(_("只有待交办或办理中的问题可以填报办理进展。"))
     note = _clean_text(note, "note", _("请填写办理进展。"))
@@ -539,7 +584,7 @@ def problem_progress(
     with _step():
         if problem.status == Status.OPEN:
             before = snapshot(problem)
-            problem.status = Status.HANDLING
+            _take_in_hand(problem, _today())
             _save(problem, expected_version=expected_version, by=by, before=before)
         action = _action(problem, kind=ActionKind.PROGRESS, by=by, note=note, files=files)
         _notify(
@@ -790,117 +835,168 @@ def escalation_level_update(*, level: EscalationLevel, by, name: str, deadline_w
     return level
 
 
+ASSIGN_WORKDAYS_MAX = 60
+
+
+def escalation_setting_update(*, by, assign_workdays: int | None) -> EscalationSetting:
+    """The office changes its own assignment limit (交办时限, working days from a problem being raised).
+    Problems already waiting keep the limit they have; the new one applies to problems raised from now."""
+    if assign_workdays is None or not 1 <= assign_workdays <= ASSIGN_WORKDAYS_MAX:
+        _refuse(_("交办时限应在 1 到 %(n)s 个工作日之间。") % {"n": ASSIGN_WORKDAYS_MAX}, "assign_workdays")
+    with _step():
+        setting = EscalationSetting.objects.select_for_update().filter(pk=1).first()
+        created = setting is None
+        setting = setting or EscalationSetting(pk=1)
+        before = None if created else snapshot(setting)
+        setting.assign_workdays = assign_workdays
+        setting.save()
+        audit_record(
+            user=by,
+            instance=setting,
+            action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            before=before,
+        )
+    return setting
+
+
 def last_workday_on_or_before(day: dt.date, calendar: WorkCalendar) -> dt.date:
     while not calendar.is_workday(day):
         day -= dt.timedelta(days=1)
     return day
 
 
+def _next_level(ladder, level: int) -> int:
+    """The rung above LEVEL (the ladder's numbers need not be consecutive)."""
+    return min(n for n in ladder if n > level)
+
+
 def problems_escalate_due(*, today: dt.date | None = None) -> dict:
-    """Move every unresolved problem whose level's time limit has passed up the ladder by itself.
+    """Move every problem in hand (办理中) whose level's time limit has passed up EXACTLY ONE level.
 
     A level whose last day is D escalates on the first working day after D (never on a weekend or a
-    holiday), and the next level's time limit runs from that day. A problem whose next deadline has
-    passed too (the job did not run for a while) climbs one level per passed deadline, each with its own
-    AUTO_ESCALATE entry, until it reaches a level whose time is not up or the top.
+    holiday). The new level's clock starts on the run's day, with that level's full time limit, and the
+    new level is told: a problem long overdue because the job did not run (a server off for a month)
+    moves one level on the first run, never through a back-dated chain of levels nobody was told about;
+    if the new level's time runs out too, a later run moves it again. A 待交办 problem has no level clock
+    and never escalates (its assignment limit is a warning for the office: selectors.assign_overdue_q).
 
-    Bulk and idempotent: the climb depends only on a problem's (level, deadline), so each such group is
-    one INSERT … SELECT per log step, one for the audit entries and one conditional UPDATE, whatever
-    the number of problems in it; a second run finds nothing due and changes nothing. Returns
-    {"escalated": problems moved, "steps": levels climbed, "today": the day used}."""
-    from keyprojects.coordination.selectors import MemoCalendar
+    Bulk and idempotent: due problems are handled in groups of one (level, deadline), each one
+    INSERT … SELECT for the log, one for the audit entries and one conditional UPDATE, whatever the
+    number of problems in it; a second run on the same day finds nothing due and changes nothing. A group
+    the job cannot handle (the new deadline cannot be computed, a database error) is logged, rolled back
+    alone and left as it was, so the next run tries it again; the others go through.
+
+    Returns {"escalated": problems moved, "steps": levels climbed (one each), "failed": problems left for
+    the next run, "levels": {new level: problems moved there}, "today": the day used}."""
+    from keyprojects.coordination.selectors import MemoCalendar, overdue_q
 
     today = _today(today)
     ladder = levels()
     top = top_level(ladder)
+    result = {"escalated": 0, "steps": 0, "failed": 0, "levels": {}, "today": today}
+    in_hand = Problem.objects.filter(status=Status.HANDLING)
     # One calendar for the whole run: the deadlines are around today.
     calendar = MemoCalendar.for_years(range(today.year - 1, today.year + 3))
     cutoff = last_workday_on_or_before(today, calendar)
-    unresolved = Problem.objects.filter(status__in=Problem.UNRESOLVED)
+    new_deadlines = {}  # new level → its deadline, counted from today
+    done = []  # (pk, new level, title, project_id, lead_unit_id) of the problems moved
     with transaction.atomic():
         # Locked (on PostgreSQL) until the end, so a manual change waits instead of racing the job.
         rows = list(
-            unresolved.select_for_update()
-            .filter(level_deadline__lt=cutoff, level__lt=top)
+            in_hand.select_for_update()
+            .filter(overdue_q(cutoff), level__lt=top)
             .order_by()
             .values_list("pk", "level", "level_deadline", "title", "project_id", "lead_unit_id")
         )
-        if not rows:
-            return {"escalated": 0, "steps": 0, "today": today}
-        plans = {}
-        for key in {(level, deadline) for _pk, level, deadline, *_rest in rows}:
-            level, deadline = key
-            steps = []
-            while level < top and deadline is not None and deadline < cutoff:
-                since = calendar.add(deadline, 1)
-                new_deadline = level_deadline_from(since, ladder.get(level + 1), calendar)
-                steps.append((level, level + 1, deadline, since, new_deadline))
-                level, deadline = level + 1, new_deadline
-            plans[key] = steps
-        sizes = defaultdict(int)
-        for _pk, level, deadline, *_rest in rows:
-            sizes[(level, deadline)] += 1
+        groups = defaultdict(list)
+        for row in rows:
+            groups[(row[1], row[2])].append(row)
         now = timezone.now()
-        total_steps = 0
-        for (level, deadline), steps in plans.items():
-            # Final states always have a deadline on or after the cutoff (or no limit at the top), so
-            # no group's UPDATE moves rows into another group's (level, deadline).
-            where = (level, deadline)
-            for from_level, to_level, old_deadline, _since, _new in steps:
-                note = _("超过办理时限（%(date)s）未办结，自动提级至“%(level)s”。") % {
-                    "date": old_deadline.isoformat(),
-                    "level": ladder[to_level].name,
-                }
-                _insert_from_group(
-                    ProblemAction,
-                    {
-                        "problem_id": ("p.id", []),
-                        "kind": ("%s", [ActionKind.AUTO_ESCALATE.value]),
-                        "by_id": ("NULL", []),
-                        "by_org_id": ("NULL", []),
-                        "note": ("%s", [note]),
-                        "from_level": ("%s", [from_level]),
-                        "to_level": ("%s", [to_level]),
-                        "at": ("%s", [now]),
-                    },
-                    where,
+        for (level, deadline), members in sorted(groups.items()):
+            try:
+                with transaction.atomic():  # a savepoint: a failing group leaves nothing behind
+                    to_level = _next_level(ladder, level)
+                    if to_level not in new_deadlines:
+                        new_deadlines[to_level] = level_deadline_from(today, ladder[to_level], calendar)
+                    new_deadline = new_deadlines[to_level]
+                    moved = _escalate_group(
+                        level, deadline, to_level, today, new_deadline, ladder=ladder, now=now
+                    )
+                    if moved != len(members):
+                        raise RuntimeError(
+                            f"{len(members)} problems due, {moved} moved: changed under the job"
+                        )
+            except Exception:
+                log.exception(
+                    "escalation on %s: %s problems at level %s (deadline %s) left for the next run",
+                    today,
+                    len(members),
+                    level,
+                    deadline,
                 )
-            first, last = steps[0], steps[-1]
-            changes = {
-                str(_("当前层级")): [str(first[0]), str(last[1])],
-                str(_("本层级起始日")): ["", str(last[3])],
-                str(_("本层级办理时限")): [str(first[2]), str(last[4] or "")],
-            }
-            _insert_from_group(
-                AuditEntry,
-                {
-                    "at": ("%s", [now]),
-                    "user_id": ("NULL", []),
-                    "action": ("%s", [AuditEntry.Action.UPDATE.value]),
-                    "model": ("%s", [Problem._meta.label]),
-                    "object_id": ("CAST(p.id AS VARCHAR(40))", []),
-                    "object_repr": ("SUBSTR(p.title, 1, 200)", []),
-                    "project_id": ("p.project_id", []),
-                    "changes": ("%s", [changes]),
-                },
-                where,
-            )
-            moved = unresolved.filter(level=level, level_deadline=deadline).update(
-                level=last[1],
-                level_since=last[3],
-                level_deadline=last[4],
-                version=F("version") + 1,
-                updated_at=now,
-            )
-            assert moved == sizes[(level, deadline)], "rows changed under the job's lock"
-            total_steps += moved * len(steps)
-        _notify_escalated(rows, plans, ladder, today)
-    return {"escalated": len(rows), "steps": total_steps, "today": today}
+                result["failed"] += len(members)
+                continue
+            done += [(pk, to_level, title, project, lead) for pk, _l, _d, title, project, lead in members]
+            result["levels"][to_level] = result["levels"].get(to_level, 0) + len(members)
+        if done:
+            _notify_escalated(done, ladder, today)
+    result["escalated"] = result["steps"] = len(done)
+    return result
+
+
+def _escalate_group(level, deadline, to_level, today, new_deadline, *, ladder, now) -> int:
+    """Problems in hand at (LEVEL, DEADLINE) one level up to TO_LEVEL from TODAY: their log entries and
+    audit entries (INSERT … SELECT), then the UPDATE. Returns the number of problems moved."""
+    where = (level, deadline)
+    note = _("超过办理时限（%(date)s）未办结，自动提级至“%(level)s”。") % {
+        "date": deadline.isoformat(),
+        "level": ladder[to_level].name,
+    }
+    _insert_from_group(
+        ProblemAction,
+        {
+            "problem_id": ("p.id", []),
+            "kind": ("%s", [ActionKind.AUTO_ESCALATE.value]),
+            "by_id": ("NULL", []),
+            "by_org_id": ("NULL", []),
+            "note": ("%s", [note]),
+            "from_level": ("%s", [level]),
+            "to_level": ("%s", [to_level]),
+            "at": ("%s", [now]),
+        },
+        where,
+    )
+    changes = {
+        str(_("当前层级")): [str(level), str(to_level)],
+        str(_("本层级起始日")): ["", str(today)],
+        str(_("本层级办理时限")): [str(deadline), str(new_deadline or "")],
+    }
+    _insert_from_group(
+        AuditEntry,
+        {
+            "at": ("%s", [now]),
+            "user_id": ("NULL", []),
+            "action": ("%s", [AuditEntry.Action.UPDATE.value]),
+            "model": ("%s", [Problem._meta.label]),
+            "object_id": ("CAST(p.id AS VARCHAR(40))", []),
+            "object_repr": ("SUBSTR(p.title, 1, 200)", []),
+            "project_id": ("p.project_id", []),
+            "changes": ("%s", [changes]),
+        },
+        where,
+    )
+    return Problem.objects.filter(status=Status.HANDLING, level=level, level_deadline=deadline).update(
+        level=to_level,
+        level_since=today,
+        level_deadline=new_deadline,
+        version=F("version") + 1,
+        updated_at=now,
+    )
 
 
 def _insert_from_group(model, values: dict, group):
-    """INSERT INTO MODEL's table one row per unresolved problem p at GROUP = (level, deadline):
-    VALUES maps each column to (SQL expression over p, params)."""
+    """INSERT INTO MODEL's table one row per problem p in hand at GROUP = (level, deadline): VALUES maps
+    each column to (SQL expression over p, params)."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     fields = {f.column: f for f in model._meta.concrete_fields}
@@ -914,20 +1010,19 @@ def _insert_from_group(model, values: dict, group):
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(expressions)} FROM {quote(Problem._meta.db_table)} p "
-        "WHERE p.status IN (%s, %s) AND p.level = %s AND p.level_deadline = %s"
+        "WHERE p.status = %s AND p.level = %s AND p.level_deadline = %s"
     )
     deadline_field = Problem._meta.get_field("level_deadline")
-    params += [*Problem.UNRESOLVED, level, deadline_field.get_db_prep_save(deadline, connection)]
+    params += [Status.HANDLING.value, level, deadline_field.get_db_prep_save(deadline, connection)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def _notify_escalated(rows, plans, ladder, today):
+def _notify_escalated(done, ladder, today):
     """Tell each new level once per run: the lead unit, the office from level 2, the project's liaison
-    leader from level 3. One message per problem when a recipient has one; a digest when several."""
-    final = {}
-    for pk, level, deadline, title, project_id, lead in rows:
-        final[pk] = (plans[(level, deadline)][-1][1], title, project_id, lead)
+    leader from level 3. One message per problem when a recipient has one; a digest when several.
+    DONE: (pk, new level, title, project_id, lead_unit_id) of each problem moved."""
+    final = {pk: (level, title, project_id, lead) for pk, level, title, project_id, lead in done}
     leader_of_project = {}
     project_ids = {v[2] for v in final.values()}
     if any(v[0] >= 3 for v in final.values()):
@@ -970,7 +1065,8 @@ def _notify_escalated(rows, plans, ladder, today):
                 title=_("问题超时自动提级至“%(level)s”：%(title)s")
                 % {"level": ladder[level].name, "title": title},
                 url=reverse("problem_detail", args=[pk]),
-                key=f"problem:{pk}:auto:{level}",
+                # The day too: a problem brought down again by hand may time out to this level again.
+                key=f"problem:{pk}:auto:{level}:{today.isoformat()}",
                 organisations=[lead] if group[0] == "org" else (),
             )
             continue
@@ -1012,3 +1108,59 @@ __all__ = [
     "problem_resolve",
     "problems_escalate_due",
 ]
+
+
+def problems_recompute_deadlines(*, year: int, before: WorkCalendar, after: WorkCalendar, by, today) -> list:
+    """When YEAR's official holiday schedule is confirmed (lib.workdays.on_calendar_confirmed, registered
+    in CoordinationConfig.ready): the level deadlines of problems in hand, and the office's assignment
+    limits of 待交办 ones, whose working-day count runs through YEAR are recomputed on the official
+    calendar, each change in the problem's history. A deadline that is not what the ladder (or the
+    assignment limit) gave on the calendar as it was — one the office set by hand — stays."""
+    from django.db.models import Q
+
+    from keyprojects.audit.services import audit_entry_build
+
+    ladder = levels()
+    setting = escalation_setting()
+    rows = Problem.objects.filter(status__in=Problem.UNRESOLVED).filter(
+        Q(level_since__year__lte=year, level_deadline__year__gte=year)
+        | Q(assign_deadline__year__gte=year, created_at__date__lte=dt.date(year, 12, 31))
+    )
+    now = timezone.now()
+    changed, audits, levels_moved, assignments_moved = [], [], 0, 0
+    for problem in rows:
+        old = snapshot(problem, fields=["level_deadline", "assign_deadline"])
+        level = ladder.get(problem.level)
+        moved = False
+        if problem.level_since and problem.level_deadline and level and level.deadline_workdays:
+            if before.add(problem.level_since, level.deadline_workdays) == problem.level_deadline:
+                deadline = after.add(problem.level_since, level.deadline_workdays)
+                if deadline != problem.level_deadline:
+                    problem.level_deadline, moved = deadline, True
+                    levels_moved += 1
+        if problem.assign_deadline:
+            raised = timezone.localtime(problem.created_at).date()
+            if before.add(raised, setting.assign_workdays) == problem.assign_deadline:
+                deadline = after.add(raised, setting.assign_workdays)
+                if deadline != problem.assign_deadline:
+                    problem.assign_deadline, moved = deadline, True
+                    assignments_moved += 1
+        if not moved:
+            continue
+        problem.version, problem.updated_at = problem.version + 1, now
+        entry = audit_entry_build(
+            user=by,
+            instance=problem,
+            action=AuditEntry.Action.UPDATE,
+            before=old,
+            after=snapshot(problem, fields=["level_deadline", "assign_deadline"]),
+        )
+        if entry is not None:
+            entry.project_id = problem.project_id
+            audits.append(entry)
+        changed.append(problem)
+    Problem.objects.bulk_update(
+        changed, ["level_deadline", "assign_deadline", "version", "updated_at"], batch_size=500
+    )
+    AuditEntry.objects.bulk_create(audits, batch_size=500)
+    return [(_("问题层级办理时限"), levels_moved), (_("问题交办时限"), assignments_moved)]

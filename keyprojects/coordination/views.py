@@ -22,6 +22,7 @@ from keyprojects.coordination.forms import (
     AssignForm,
     CoUnitForm,
     EscalationLevelForm,
+    EscalationSettingForm,
     InstructionForm,
     NoteForm,
     ProblemFilterForm,
@@ -103,6 +104,7 @@ def problem_list(request):
     query.pop("page", None)
     context = {
         "form": form,
+        "counts": selectors.problem_warning_counts(user=request.user, today=today),
         "page": page,
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": query.urlencode(),
@@ -210,12 +212,13 @@ def _detail_context(request, problem, **forms):
     }
     if rights["coordinate"] and status != Problem.Status.CLOSED:
         context["assign_form"] = forms.get("assign") or AssignForm(
+            waiting=status == Problem.Status.OPEN,
             initial={
                 **version,
                 "lead_unit": problem.lead_unit_id,
                 "co_units": [u.pk for u in context["co_units"]],
                 "deadline": problem.level_deadline if unresolved else None,
-            }
+            },
         )
         context["co_unit_form"] = forms.get("co_unit") or CoUnitForm(problem=problem, initial=version)
     if rights["coordinate"] and unresolved:
@@ -276,7 +279,7 @@ def problem_assign(request, pk):
         pk,
         right="coordinate",
         form_name="assign",
-        make_form=lambda p: AssignForm(request.POST),
+        make_form=lambda p: AssignForm(request.POST, waiting=p.status == Problem.Status.OPEN),
         run=lambda p, d: services.problem_assign(
             problem=p,
             by=request.user,
@@ -491,7 +494,7 @@ def problem_attachment(request, pk):
 def _raise(request, project, *, initial, report=None):
     if not can_raise_problem(request.user, project):
         raise PermissionDenied(_("市领导请通过批示推动问题解决；您的角色不能提出问题。"))
-    form = ProblemRaiseForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProblemRaiseForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -510,7 +513,10 @@ def _raise(request, project, *, initial, report=None):
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
-            messages.success(request, _("问题已提出，已通知重点办和牵头单位。"))
+            if problem.status == Problem.Status.OPEN:
+                messages.success(request, _("问题已提出，已通知重点办和牵头单位。"))
+            else:
+                messages.success(request, _("问题已提出并交办牵头单位，办理时限自今日起计算。"))
             return redirect(problem)
     return render(
         request, "coordination/problem_form.html", {"form": form, "project": project, "report": report}
@@ -584,7 +590,19 @@ def escalation_levels(request):
         )
         for lv in rows
     }
-    if request.method == "POST":
+    setting = services.escalation_setting()
+    setting_form = EscalationSettingForm(prefix="s", initial={"assign_workdays": setting.assign_workdays})
+    if request.method == "POST" and "s-assign_workdays" in request.POST:
+        setting_form = EscalationSettingForm(request.POST, prefix="s")
+        if setting_form.is_valid():
+            try:
+                services.escalation_setting_update(by=request.user, **setting_form.cleaned_data)
+            except ValidationError as error:
+                _apply_form_errors(setting_form, error)
+            else:
+                messages.success(request, _("交办时限已保存。"))
+                return redirect("escalation_levels")
+    elif request.method == "POST":
         level_pk = request.POST.get("level", "")
         level = EscalationLevel.objects.filter(pk=int(level_pk)).first() if level_pk.isdigit() else None
         if level is None:
@@ -604,5 +622,9 @@ def escalation_levels(request):
     return render(
         request,
         "coordination/escalation_levels.html",
-        {"levels": [(lv, forms[lv.pk]) for lv in rows], "open_count": open_count},
+        {
+            "levels": [(lv, forms[lv.pk]) for lv in rows],
+            "open_count": open_count,
+            "setting_form": setting_form,
+        },
     )

@@ -9,7 +9,9 @@ Definitions beyond the completion page's (shown on the page too):
 - 资金到位率: funds secured ÷ funds needed (要素保障, kind 资金) of the projects on the year's list.
 - 按期竣工率: 竣工投产 entries whose project was completed by the end of its planned completion month ÷
   those planned to complete in months 1..M (no planned month counts as December).
-- Problems: unresolved (待交办、办理中) by level; overdue when the level's deadline is before today.
+- Problems: unresolved (待交办、办理中) by level; 超时 exactly as the problem ledger's filter counts it
+  (coordination.selectors.overdue_q: in hand, the level's deadline before today); 待交办超时 as the
+  ledger's (assign_overdue_q: not assigned within the office's own limit, a warning, never escalated).
 - Warnings: the current red and yellow lights on the projects in scope.
 """
 
@@ -22,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from keyprojects.alerts.models import Level, ProjectWarning
 from keyprojects.coordination.models import Problem
+from keyprojects.coordination.selectors import assign_overdue_q, overdue_q
 from keyprojects.orgs.selectors import (
     entries_visible_to,
     problems_visible_to,
@@ -204,19 +207,28 @@ def cockpit_completing(*, user, year: int, month: int) -> dict:
 
 
 def cockpit_problems(*, user, today: dt.date) -> dict:
-    """Unresolved problems in scope by category and level, with the overdue ones (one query)."""
+    """Unresolved problems in scope by category and level, with the overdue ones and those waiting past
+    the office's assignment limit, counted as the problem ledger counts them (one query)."""
     rows = (
         problems_visible_to(user)
         .filter(status__in=Problem.UNRESOLVED)
         .order_by()
         .values("category", "level")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(level_deadline__lt=today)))
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=overdue_q(today)),
+            waiting=Count("id", filter=Q(status=Problem.Status.OPEN)),
+            assign_overdue=Count("id", filter=assign_overdue_q(today)),
+        )
     )
     by_level, by_category = {}, {c.value: {} for c in Problem.Category}
+    waiting = assign_overdue = 0
     for r in rows:
         level = by_level.setdefault(r["level"], {"level": r["level"], "open": 0, "overdue": 0})
         level["open"] += r["n"]
         level["overdue"] += r["overdue"]
+        waiting += r["waiting"]
+        assign_overdue += r["assign_overdue"]
         by_category.setdefault(r["category"], {})[r["level"]] = r["n"]
     levels = sorted({*by_level, 1, 2, 3, 4})
     return {
@@ -233,6 +245,8 @@ def cockpit_problems(*, user, today: dt.date) -> dict:
         ],
         "open": sum(v["open"] for v in by_level.values()),
         "overdue": sum(v["overdue"] for v in by_level.values()),
+        "waiting": waiting,  # 待交办
+        "assign_overdue": assign_overdue,  # 待交办超时
     }
 
 

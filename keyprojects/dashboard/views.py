@@ -21,8 +21,13 @@ from keyprojects.dashboard.models import DistrictBoundary
 from keyprojects.lib.money import yuan_to_wan
 from keyprojects.orgs.models import Organisation
 from keyprojects.orgs.selectors import require_office
-from keyprojects.plans.completion_selectors import completion_default_period, completion_years
-from keyprojects.plans.completion_views import PeriodForm, headline, period_label, start_sentence
+from keyprojects.plans.completion_views import (
+    headline,
+    period_label,
+    reporting_note,
+    resolve_period,
+    start_sentence,
+)
 from keyprojects.projects.models import Stage
 
 DEFAULT_REFRESH = 300  # seconds between reloads of the meeting-room screen
@@ -41,26 +46,16 @@ def _url(name, fallback, **params) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _period(request):
-    years = completion_years()
-    year, month = completion_default_period(years=years)
-    if years and year not in years:
-        years = sorted({*years, year}, reverse=True)
-    form = PeriodForm(request.GET or None, years=years or [year], initial={"year": year, "month": month})
-    if form.is_bound:
-        form.is_valid()
-        year = form.cleaned_data.get("year", year)
-        month = form.cleaned_data.get("month", month)
-        form = PeriodForm(years=years or [year], initial={"year": year, "month": month})
-    return year, month, form
-
-
 def _wan(yuan) -> str:
     return str(yuan_to_wan(yuan or 0))
 
 
-def _level_names() -> dict:
-    return dict(EscalationLevel.objects.values_list("level", "name"))
+def _ladder() -> dict:
+    """level → (name, time limit in working days or None): one query."""
+    return {
+        level: (name, days)
+        for level, name, days in EscalationLevel.objects.values_list("level", "name", "deadline_workdays")
+    }
 
 
 def _chart(c: selectors.Cockpit, level_names: dict) -> dict:
@@ -153,13 +148,17 @@ def _chart(c: selectors.Cockpit, level_names: dict) -> dict:
 
 
 def _context(request, *, screen=False):
-    year, month, form = _period(request)
+    year, month, form, reported = resolve_period(request)
     today = timezone.localdate()
     c = selectors.cockpit(user=request.user, year=year, month=month, today=today)
-    level_names = _level_names()
+    ladder = _ladder()
+    level_names = {level: name for level, (name, _days) in ladder.items()}
     for row in c.problems["by_level"]:
         row["name"] = level_names.get(row["level"]) or _("第%(n)s级") % {"n": row["level"]}
+        # The top level has no time limit: nothing there is ever 超时 (shown as such, not as "超时 0").
+        row["limited"] = ladder.get(row["level"], (None, 1))[1] is not None
         row["link"] = _url("problem_list", "/problems/", level=row["level"], state=UNRESOLVED)
+        # The ledger's own filter behind the figure: the same selector counts both.
         row["overdue_link"] = _url(
             "problem_list", "/problems/", level=row["level"], state=UNRESOLVED, overdue=1
         )
@@ -171,6 +170,7 @@ def _context(request, *, screen=False):
         "period": period_label(month),
         "form": form,
         "headline": headline(c.total, month),
+        "reporting_note": reporting_note(reported, year, month),
         "start_sentence": start_sentence(c.total, month),
         "category_counts": [
             {
@@ -190,6 +190,9 @@ def _context(request, *, screen=False):
             "new_starts": _url("annual_list", "", year=year, category="new_start"),
             "completing": _url("annual_list", "", year=year, category="completing"),
             "problems": _url("problem_list", "/problems/", state=UNRESOLVED),
+            "overdue": _url("problem_list", "/problems/", state=UNRESOLVED, overdue=1),
+            "waiting": _url("problem_list", "/problems/", state="open"),
+            "assign_overdue": _url("problem_list", "/problems/", state="open", assign_overdue=1),
             "red": _url("warning_list", "/warnings/", level="red"),
             "yellow": _url("warning_list", "/warnings/", level="yellow"),
             "screen": _url("cockpit_screen", "", year=year, month=month),

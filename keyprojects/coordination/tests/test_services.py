@@ -47,7 +47,9 @@ def test_it_raises_a_problem_with_its_files_log_audit_and_notifications(cast):
     assert problem.status == Problem.Status.OPEN
     assert problem.source == Problem.Source.OWNER
     assert problem.raised_by_org == cast.owner_a
-    assert problem.level_deadline == dt.date(2026, 11, 9)  # five working days after Monday 2 November
+    # 待交办: no level clock until the office assigns it; the office's own limit is three working days.
+    assert (problem.level_since, problem.level_deadline) == (None, None)
+    assert problem.assign_deadline == dt.date(2026, 11, 5)
     assert list(problem.co_units.all()) == [cast.other_department]
     action = problem.actions.get()
     assert action.kind == Kind.RAISE
@@ -102,6 +104,7 @@ def test_it_takes_a_problem_from_raise_to_closed(cast):
 
 def test_it_escalates_and_deescalates_by_hand_with_a_reason(cast):
     problem = raise_problem(cast)
+    services.problem_assign(problem=problem, by=cast.staff, lead_unit=cast.department)
     services.problem_escalate(problem=problem, by=cast.staff, reason="涉及多个部门。")
     services.problem_escalate(problem=problem, by=cast.staff, reason="需市领导协调。")
     assert problem.level == 3
@@ -110,6 +113,27 @@ def test_it_escalates_and_deescalates_by_hand_with_a_reason(cast):
     assert "leader" in _recipients(f"problem:{problem.pk}:level:")
     services.problem_deescalate(problem=problem, by=cast.staff, reason="已明确责任部门。")
     assert problem.level == 2
+
+
+def test_it_escalates_a_problem_not_yet_assigned_without_starting_its_clock(cast):
+    problem = raise_problem(cast)
+    services.problem_escalate(problem=problem, by=cast.staff, reason="涉及多个部门。")
+    assert (problem.status, problem.level, problem.level_since, problem.level_deadline) == (
+        Problem.Status.OPEN,
+        2,
+        None,
+        None,
+    )
+    # The clock of the level it is at starts when the office assigns it.
+    services.problem_assign(problem=problem, by=cast.staff, lead_unit=cast.department)
+    assert (problem.level_since, problem.level_deadline) == (dt.date(2026, 11, 2), dt.date(2026, 11, 9))
+
+
+def test_it_starts_the_clock_when_a_unit_takes_a_waiting_problem_in_hand(cast):
+    problem = raise_problem(cast)
+    services.problem_progress(problem=problem, by=cast.department_user, note="已着手办理。")
+    assert problem.status == Problem.Status.HANDLING
+    assert (problem.level_since, problem.level_deadline) == (dt.date(2026, 11, 2), dt.date(2026, 11, 9))
 
 
 def test_it_refuses_escalation_beyond_the_top_level_in_chinese(cast):

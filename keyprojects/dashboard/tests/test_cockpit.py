@@ -89,6 +89,37 @@ def test_it_shows_the_headline_figures_on_the_page(world, client):
     assert "未解决问题 3 个，其中超时 2 个" in page
 
 
+def test_it_counts_overdue_problems_exactly_as_the_problem_ledger_does(world, client):
+    from keyprojects.coordination.models import Problem
+    from keyprojects.dashboard.tests.world import problem
+
+    C, S = Problem.Category, Problem.Status
+    # Beside the world's: one 待交办 past the office's assignment limit (a stale level deadline too:
+    # waiting problems have no level clock), one resolved past its deadline, one at the top level.
+    waiting = problem(world, world.project_a, C.OTHER, 1, dt.date(2026, 4, 1), S.OPEN)
+    Problem.objects.filter(pk=waiting.pk).update(assign_deadline=dt.date(2026, 4, 10))
+    problem(world, world.project_b, C.OTHER, 2, dt.date(2026, 4, 1), S.RESOLVED)
+    problem(world, world.project_b, C.OTHER, 4, None)
+
+    response = _get(client, world.staff)
+    problems = response.context["c"].problems
+    ledger = client.get(f"{reverse('problem_list')}?state=unresolved&overdue=1")
+    assert problems["overdue"] == ledger.context["page"].paginator.count == 2
+    for row in problems["by_level"]:
+        if row["limited"]:
+            assert client.get(row["overdue_link"]).context["page"].paginator.count == row["overdue"], row
+    top = problems["by_level"][-1]
+    assert (top["level"], top["open"], top["limited"]) == (4, 1, False)
+    levels_table = re.search(r'<table[^>]*id="problem-levels".*?</table>', response.content.decode(), re.S)[0]
+    assert levels_table.count("无时限") == 1 and levels_table.count("超时 ") == 3
+    # The office is told about the problem waiting past its own assignment limit; the ledger agrees.
+    assert (problems["waiting"], problems["assign_overdue"]) == (1, 1)
+    assert "待交办 1 个，其中超过交办时限 1 个" in response.content.decode()
+    waiting_list = client.get(f"{reverse('problem_list')}?state=open&assign_overdue=1")
+    assert waiting_list.context["page"].paginator.count == 1
+    assert 'id="problem-waiting"' not in _get(client, world.district).content.decode()
+
+
 def test_it_shows_a_district_only_its_own_district(world, client):
     data = _data(_get(client, world.district))
     assert [d["name"] for d in data["districts"]] == ["青秀区"]
@@ -140,7 +171,9 @@ def test_it_shows_the_meeting_room_screen_dark_and_reloading(world, client):
 
 def test_it_falls_back_to_the_default_period_for_a_bad_month(world, client):
     response = _get(client, world.staff, f"{reverse('cockpit')}?year=abc&month=13")
-    assert _data(response)["month"] == 3  # the last month whose reports are due on 2026-04-15
+    # On 2026-04-15 March has only a draft: the latest month with reports in is February.
+    assert _data(response)["month"] == 2
+    assert "数据截至2026年2月" in response.content.decode()
 
 
 def _bulk_world(world, n):

@@ -31,7 +31,7 @@ def report(entry, month, wan, status=MonthlyReport.Status.APPROVED):
     return MonthlyReport.objects.create(entry=entry, month=month, amount=wan * WAN, status=status)
 
 
-def problem(world, project, category, level, deadline, status=Problem.Status.OPEN):
+def problem(world, project, category, level, deadline, status=Problem.Status.HANDLING):
     return Problem.objects.create(
         project=project,
         category=category,
