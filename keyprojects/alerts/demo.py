@@ -2,7 +2,7 @@
 
 Completed and operating projects get production targets (投产达效) and, for most of those already
 operating, monthly actuals; some projects started long ago are registered in the statistics (入统),
-others not. Then every warning is computed at the reference date, so the warning centre opens full.
+others not. Then every warning is computed as of the demo's TODAY, so the warning centre opens full.
 Bulk inserts only; deterministic."""
 
 import datetime as dt
@@ -15,9 +15,7 @@ from keyprojects.orgs.models import User
 from keyprojects.projects.models import OperatingActual, OperatingTarget, Project, Stage
 
 
-def load_alerts_demo(*, seed=2026, stdout=None) -> dict:
-    from keyprojects.projects.demo import REFERENCE_DATE
-
+def load_alerts_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
     rng = random.Random(seed)
     author = User.objects.filter(role=User.Role.OFFICE_STAFF, is_active=True).order_by("pk").first()
     done = list(
@@ -42,7 +40,7 @@ def load_alerts_demo(*, seed=2026, stdout=None) -> dict:
         if stage != Stage.OPERATING or author is None:
             continue
         month = dt.date(completed.year, completed.month, 1)
-        while month < REFERENCE_DATE.replace(day=1):
+        while month < today.replace(day=1):
             share = rng.uniform(0.4, 1.2)
             actuals.append(
                 OperatingActual(
@@ -59,15 +57,15 @@ def load_alerts_demo(*, seed=2026, stdout=None) -> dict:
     OperatingTarget.objects.bulk_create(targets, batch_size=1000)
     OperatingActual.objects.bulk_create(actuals, batch_size=2000)
 
-    # 入统: most projects started more than two months ago are registered, a few lag behind.
+    # 入统: projects started more than two months ago are registered, a few recent ones lag behind.
     started = list(
-        Project.objects.filter(start_date__isnull=False, start_date__lte=REFERENCE_DATE)
+        Project.objects.filter(start_date__isnull=False, start_date__lte=today)
         .order_by("pk")
         .values_list("pk", "start_date")
     )
     registered = []
     for pk, start in started:
-        if (REFERENCE_DATE - start).days > 60 and rng.random() < 0.92:
+        if (today - start).days > 60 and rng.random() < (0.995 if (today - start).days > 150 else 0.8):
             registered.append(
                 Project(
                     pk=pk,
@@ -76,10 +74,10 @@ def load_alerts_demo(*, seed=2026, stdout=None) -> dict:
                 )
             )
     for project in registered:
-        project.statistics_date = min(project.statistics_date, REFERENCE_DATE)
+        project.statistics_date = min(project.statistics_date, today)
     Project.objects.bulk_update(registered, ["statistics_registered", "statistics_date"], batch_size=1000)
 
-    now = timezone.make_aware(dt.datetime.combine(REFERENCE_DATE, dt.time(8, 0)))
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(8, 0)))
     counts = warnings_recompute_all(now=now)
     if stdout is not None:
         stdout.write(

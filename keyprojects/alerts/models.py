@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.orgs.models import Organisation
 from keyprojects.projects.models import Project
 
 
@@ -54,6 +55,9 @@ class ProjectWarning(models.Model):
     message = models.CharField(_("预警内容"), max_length=300)
     # The figures that triggered it, as shown: {"剩余工作日": 2, "时限": "2026-11-30", …}.
     figures = models.JSONField(_("触发数据"), default=dict)
+    # The rule's parameters it was computed with ({"red_points": 30, …}, see rules.PARAMS): the light
+    # stays explainable after the office edits a threshold. Empty on lights older than this field.
+    thresholds = models.JSONField(_("触发阈值"), default=dict, blank=True)
     url = models.CharField(max_length=200, blank=True)
     level_since = models.DateTimeField(_("本等级起始"))
     first_raised_at = models.DateTimeField(_("首次预警"))
@@ -83,12 +87,41 @@ class WarningChange(models.Model):
     from_level = models.CharField(_("原等级"), max_length=10, choices=Level.choices, blank=True)
     to_level = models.CharField(_("新等级"), max_length=10, choices=Level.choices)
     figures = models.JSONField(_("触发数据"), default=dict)
+    # The thresholds in force at the change (for a light turning green: those it no longer reaches).
+    thresholds = models.JSONField(_("触发阈值"), default=dict, blank=True)
     at = models.DateTimeField(_("时间"))
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("预警变化")
         verbose_name_plural = _("预警变化")
+        # The red-light digests read the changes since each unit's last digest.
+        indexes = [models.Index(fields=["at"], name="warning_change_at")]
 
     def __str__(self):
         return f"{self.from_level or '—'} → {self.to_level}"
+
+
+class WarningDigest(models.Model):
+    """One unit's red-light digest of one day: the reminder sent to its people listing the lights that
+    turned red or left red since its previous digest (services.warning_digests_send). At most one a
+    day per unit; COVERED_UNTIL is where the next digest starts."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="warning_digests"
+    )
+    day = models.DateField(_("日期"))
+    covered_until = models.DateTimeField(_("统计截至"))
+    red = models.PositiveIntegerField(_("新亮红灯"), default=0)
+    cleared = models.PositiveIntegerField(_("红灯解除"), default=0)
+
+    class Meta:
+        ordering = ["-day", "organisation"]
+        verbose_name = _("红灯预警日报")
+        verbose_name_plural = _("红灯预警日报")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="one_digest_per_unit_and_day")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.day}"

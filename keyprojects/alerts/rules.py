@@ -26,14 +26,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from keyprojects.alerts.models import Level, WarningRule
 from keyprojects.lib.money import format_wan
-from keyprojects.lib.workdays import CalendarYearUnknown, WorkCalendar
-from keyprojects.plans.completion_selectors import plan_through_expression, ytd_expression
+from keyprojects.lib.workdays import WorkCalendar, calendar_state_key
+from keyprojects.plans.completion_selectors import ytd_expression
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category, MonthlyReport
 from keyprojects.plans.report_selectors import Deadlines, local_midnight, month_end, next_month_start
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage
@@ -78,6 +79,20 @@ def params_of(rule: WarningRule) -> dict:
     return {**defaults(rule.code), **(rule.params or {})}
 
 
+# A rule that fires on other rules' thresholds: the combined rule is the start and investment rules'
+# hits together, so its lights keep (and show) their thresholds.
+BORROWS = {Code.COMBINED: (Code.START, Code.INVESTMENT)}
+
+
+def threshold_labels(code) -> dict:
+    """{parameter key: label} of the thresholds a light of rule CODE is computed with."""
+    labels = {}
+    for source in (code, *BORROWS.get(code, ())):
+        for key, label, _default in PARAMS.get(source, []) + TEXT_PARAMS.get(source, []):
+            labels[key] = label
+    return labels
+
+
 @dataclass
 class Hit:
     project_id: int
@@ -86,25 +101,19 @@ class Hit:
     message: str
     figures: dict = field(default_factory=dict)
     url: str = ""
+    # The parameters the hit was computed with; None: its rule's own (services._recompute fills them).
+    thresholds: dict | None = None
 
 
 # Working days shared by the runs of one process: a refresh runs inside the caller's write
 # transaction, so it must not reload the calendar and re-walk the deadlines each time. The shared
-# answers are dropped when the override table changes (its row counts) or after ten minutes.
+# answers are dropped when the calendar changes (an override, a confirmed year) or after ten minutes.
 _SHARED: dict = {"key": None, "at": 0.0, "days": {}, "due": {}}
 _SHARED_SECONDS = 600
 
 
 def _shared() -> dict:
-    from django.db.models import Max
-
-    from keyprojects.lib.models import CalendarOverride
-
-    key = tuple(
-        CalendarOverride.objects.aggregate(
-            n=Count("id"), last=Max("id"), workdays=Count("id", filter=Q(is_workday=True))
-        ).values()
-    )
+    key = calendar_state_key()
     now = time.monotonic()
     if key != _SHARED["key"] or now - _SHARED["at"] > _SHARED_SECONDS:
         _SHARED.update(key=key, at=now, days={}, due={}, calendar=None)
@@ -132,12 +141,7 @@ class Context:
         table (about a millisecond a call), and the tasks of a city share a few hundred days."""
         days = self._shared["days"]
         if day not in days:
-            try:
-                days[day] = self.calendar.is_workday(day)
-            except CalendarYearUnknown:
-                days[day] = None
-        if days[day] is None:
-            raise CalendarYearUnknown(day.year)
+            days[day] = self.calendar.is_workday(day)
         return days[day]
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
@@ -150,28 +154,21 @@ class Context:
 
     def workdays_left(self, deadline: dt.date) -> int | None:
         """Working days in (today, DEADLINE] (lib.workdays.workdays_between); minus the days overdue
-        when DEADLINE has passed; None when the calendar of a year in between is unknown."""
+        when DEADLINE has passed."""
         key = ("left", deadline)
         if key not in self._cache:
             start, end, sign = (
                 (self.today, deadline, 1) if deadline >= self.today else (deadline, self.today, -1)
             )
-            try:
-                count = sum(
-                    self.is_workday(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1)
-                )
-                self._cache[key] = sign * count
-            except CalendarYearUnknown:
-                self._cache[key] = None
+            days = (start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1))
+            count = sum(self.is_workday(day) for day in days)
+            self._cache[key] = sign * count
         return self._cache[key]
 
     def deadline_of(self, month: int) -> dt.date | None:
-        """report_selectors.month_deadline on the shared calendar; None for an unknown calendar."""
+        """report_selectors.month_deadline on the shared calendar."""
         al = self.annual_list
-        try:
-            return self.add_workdays(month_end(al.year, month), al.report_deadline_workdays)
-        except CalendarYearUnknown:
-            return None
+        return self.add_workdays(month_end(al.year, month), al.report_deadline_workdays)
 
     def due_month(self) -> int:
         """The last month of this year's list whose report deadline has passed (0: none yet)."""
@@ -264,10 +261,7 @@ def rule_task(ctx: Context, project_ids, params) -> list[Hit]:
 
     today = ctx.today
     n = int(params["yellow_workdays"])
-    try:
-        bound = ctx.add_workdays(today, n)
-    except CalendarYearUnknown:  # no calendar for the days ahead: count calendar days rather than none
-        bound = today + dt.timedelta(days=n)
+    bound = ctx.add_workdays(today, n)
     tasks = _scope(
         Task.objects.filter(status__in=Task.OPEN, deadline__lte=bound).exclude(
             project__stage=Stage.CANCELLED
@@ -368,6 +362,44 @@ def rule_start(ctx: Context, project_ids, params) -> list[Hit]:
     )
 
 
+def curve_expression(month: int):
+    """Per entry: its monthly curve (JSON list of 12 whole-yuan amounts) summed over 1..MONTH; NULL
+    without a curve or with a missing element."""
+    curve = None
+    for i in range(month):
+        element = Cast(KT(f"monthly_plan__{i}"), BigIntegerField())
+        curve = element if curve is None else curve + element
+    return curve
+
+
+def plan_due_expression(month: int):
+    """Per entry: the plan due by MONTH on the project's own curve from its planned start. The monthly
+    curve where the entry has one; else the annual plan spread evenly over the months from its planned
+    start month (January without one) to December — plan × (MONTH − start + 1) ÷ (13 − start), whole
+    yuan (plan_due below) — and nothing before the start month: a project due to start in November
+    owes nothing in October. Integer division truncates on SQLite and PostgreSQL alike."""
+    start = Coalesce("planned_start_month", Value(1))
+    spread = Case(
+        When(planned_start_month__gt=month, then=Value(0)),
+        default=F("planned_investment") * (Value(month + 1) - start) / (Value(13) - start),
+        output_field=BigIntegerField(),
+    )
+    curve = curve_expression(month)
+    if curve is None:
+        return spread
+    return Coalesce(curve, spread, Value(0), output_field=BigIntegerField())
+
+
+def plan_due(plan: int, month: int, start_month: int | None, curve: list | None = None) -> int:
+    """plan_due_expression in Python, for one entry (the tests' and the bench's hand check)."""
+    if curve and len(curve) >= month and all(v is not None for v in curve[:month]):
+        return sum(int(v) for v in curve[:month])
+    start = start_month or 1
+    if month < start:
+        return 0
+    return plan * (month - start + 1) // (13 - start)
+
+
 def _investment_hits(ctx: Context, project_ids, params) -> dict[int, Hit]:
     month = ctx.due_month()
     if not month:
@@ -375,24 +407,37 @@ def _investment_hits(ctx: Context, project_ids, params) -> dict[int, Hit]:
     yellow10 = round(float(params["yellow_points"]) * 10)
     red10 = round(float(params["red_points"]) * 10)
     money = BigIntegerField()
+    curve = curve_expression(month)
     entries = (
         _entries(ctx, project_ids)
         .exclude(category=Category.PREPARATORY)
         .filter(planned_investment__gt=0)
-        .annotate(ytd=ytd_expression(month), due=plan_through_expression(month))
+        .annotate(
+            ytd=ytd_expression(month),
+            due=plan_due_expression(month),
+            curve=curve if curve is not None else Value(None, output_field=money),
+        )
         .annotate(
             behind=ExpressionWrapper((F("due") - F("ytd")) * 1000, output_field=money),
             bar=ExpressionWrapper(F("planned_investment") * yellow10, output_field=money),
         )
-        .filter(behind__gte=F("bar"))
+        # Not behind at all is no lag, whatever the threshold (a yellow threshold of 0 included).
+        .filter(behind__gte=F("bar"), behind__gt=0)
     )
     hits = {}
-    for pk, project_id, plan, ytd, due in entries.values_list(
-        "id", "project_id", "planned_investment", "ytd", "due"
-    ):
+    rows = entries.values_list(
+        "id", "project_id", "planned_investment", "ytd", "due", "curve", "planned_start_month"
+    )
+    for pk, project_id, plan, ytd, due, curve_due, start in rows:
         behind1000 = (due - ytd) * 1000  # per mille of the plan, exact in whole yuan
         level = Level.RED if behind1000 > plan * red10 else Level.YELLOW
         points = (due - ytd) * 100 / plan
+        if curve_due is not None:
+            basis = _("分月计划")
+        elif start and start > 1:
+            basis = _("自%(month)s月计划开工起按月均摊") % {"month": start}
+        else:
+            basis = _("全年按月均摊")
         hits[project_id] = Hit(
             project_id,
             f"entry:{pk}",
@@ -401,9 +446,11 @@ def _investment_hits(ctx: Context, project_ids, params) -> dict[int, Hit]:
             % {"month": month, "points": _points(points)},
             {
                 _("年度计划（万元）"): format_wan(plan),
+                _("1-%(month)s月计划（万元）") % {"month": month}: format_wan(due),
                 _("1-%(month)s月完成（万元）") % {"month": month}: format_wan(ytd),
                 _("完成率"): f"{_points(ytd * 100 / plan)}%",
                 _("序时进度"): f"{_points(due * 100 / plan)}%",
+                _("序时进度口径"): basis,
                 _("落后百分点"): _points(points),
             },
             _link("report_entry", pk),
@@ -412,7 +459,8 @@ def _investment_hits(ctx: Context, project_ids, params) -> dict[int, Hit]:
 
 
 def rule_investment(ctx: Context, project_ids, params) -> list[Hit]:
-    """Year-to-date completion behind time progress by 10–30 points → yellow, more than 30 → red."""
+    """Year-to-date completion behind the plan due by then (plan_due_expression: the entry's own curve
+    from its planned start) by 10–30 points of the annual plan → yellow, more than 30 → red."""
     return list(
         ctx.memo(
             ("investment", _key(project_ids)), lambda: _investment_hits(ctx, project_ids, params)
@@ -559,14 +607,16 @@ def rule_combined(ctx: Context, project_ids, params) -> list[Hit]:
     for project_id in sorted(starts.keys() & investment.keys()):
         start, invest = starts[project_id], investment[project_id]
         level = Level.RED if Level.RED in (start.level, invest.level) else Level.YELLOW
+        # The rule's name is not part of the message: every page and reminder shows it beside it.
         hits.append(
             Hit(
                 project_id,
                 f"project:{project_id}",
                 level,
-                _("开工滞后且投资滞后：%(a)s；%(b)s") % {"a": start.message, "b": invest.message},
+                _("%(a)s；%(b)s") % {"a": start.message, "b": invest.message},
                 {**start.figures, **invest.figures},
                 invest.url or start.url,
+                thresholds={**start_params, **invest_params},
             )
         )
     return hits

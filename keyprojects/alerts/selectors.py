@@ -90,6 +90,45 @@ def warning_counts(warnings) -> tuple[list[dict], dict]:
     return rows, totals
 
 
+def current_thresholds(code) -> dict:
+    """The parameters rule CODE fires on now (for the combined rule: the start and investment rules')."""
+    from keyprojects.alerts.rules import BORROWS, defaults
+
+    codes = (code, *BORROWS.get(code, ()))
+    values = {}
+    for source in codes:
+        values.update(defaults(source))
+    stored = dict(WarningRule.objects.filter(code__in=codes).values_list("code", "params"))
+    for source in codes:
+        values.update(stored.get(source) or {})
+    return values
+
+
+def threshold_rows(code, thresholds: dict, current: dict | None = None) -> list[dict]:
+    """THRESHOLDS (as kept on a light or a history row) labelled, in the rule's order; with CURRENT
+    each row also says what the office has set since, where that differs."""
+    from keyprojects.alerts.rules import threshold_labels
+
+    labels = threshold_labels(code)
+    keys = [key for key in labels if key in thresholds] + [key for key in thresholds if key not in labels]
+    rows = []
+    for key in keys:
+        row = {"key": key, "label": str(labels.get(key, key)), "value": thresholds[key], "now": None}
+        if current is not None and key in current and current[key] != thresholds[key]:
+            row["now"] = current[key]
+        rows.append(row)
+    return rows
+
+
+def warning_history(warning: ProjectWarning) -> list:
+    """The light's changes, oldest first, each with its thresholds labelled (change.threshold_rows)."""
+    code = warning.rule.code
+    changes = list(warning.changes.all())
+    for change in changes:
+        change.threshold_rows = threshold_rows(code, change.thresholds or {})
+    return changes
+
+
 def project_warnings(project: Project) -> list[ProjectWarning]:
     """The lights of one project: yellow and red first, then the ones green again."""
     return list(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningRule
+from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningDigest, WarningRule
 from keyprojects.alerts.rules import PARAMS, RULES, TEXT_PARAMS, Context, params_of
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
@@ -17,7 +17,7 @@ from keyprojects.lib.locking import save_versioned
 log = logging.getLogger(__name__)
 
 # What is compared to decide whether a warning row must be written.
-_FIELDS = ("level", "message", "figures", "url", "project_id")
+_FIELDS = ("level", "message", "figures", "thresholds", "url", "project_id")
 
 
 def warnings_refresh(*, project_ids, now=None, codes=None) -> dict:
@@ -60,11 +60,16 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
     every = list(WarningRule.objects.all())
     ctx.memo("rules", lambda: every)
     rules = [r for r in every if codes is None or r.code in codes]
+    # Each light keeps the parameters it was computed with; a light turning green keeps its last ones
+    # and its history row the current ones (those it no longer reaches).
+    params = {rule.pk: params_of(rule) for rule in rules}
     hits = {}
     for rule in rules:
         if not rule.is_active or rule.code not in RULES:
             continue
-        for hit in RULES[rule.code](ctx, project_ids, params_of(rule)):
+        for hit in RULES[rule.code](ctx, project_ids, params[rule.pk]):
+            if hit.thresholds is None:
+                hit.thresholds = params[rule.pk]
             hits[(rule.pk, hit.subject)] = hit
     with transaction.atomic():
         existing = ProjectWarning.objects.filter(rule__in=rules).order_by()
@@ -82,6 +87,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
                 "level": hit.level,
                 "message": hit.message[:300],
                 "figures": hit.figures,
+                "thresholds": hit.thresholds,
                 "url": hit.url[:200],
                 "project_id": hit.project_id,
             }
@@ -103,6 +109,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
                         from_level=row["level"],
                         to_level=hit.level,
                         figures=hit.figures,
+                        thresholds=hit.thresholds,
                         at=now,
                     )
                 )
@@ -119,6 +126,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
                     level=Level.GREEN,
                     message=row["message"],
                     figures=row["figures"],
+                    thresholds=row["thresholds"],
                     url=row["url"],
                     level_since=now,
                     updated_at=now,
@@ -130,6 +138,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
                     from_level=row["level"],
                     to_level=Level.GREEN,
                     figures=figures,
+                    thresholds=params[key[0]],
                     at=now,
                 )
             )
@@ -143,17 +152,26 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
             if project_ids is not None:
                 fresh = fresh.filter(project_id__in=project_ids)
             wanted = {(w.rule_id, w.subject) for w in created}
-            for pk, rule_id, subject, level, figures in fresh.values_list(
-                "id", "rule_id", "subject", "level", "figures"
+            for pk, rule_id, subject, level, figures, thresholds in fresh.values_list(
+                "id", "rule_id", "subject", "level", "figures", "thresholds"
             ):
                 if (rule_id, subject) in wanted:
                     changes.append(
-                        WarningChange(warning_id=pk, from_level="", to_level=level, figures=figures, at=now)
+                        WarningChange(
+                            warning_id=pk,
+                            from_level="",
+                            to_level=level,
+                            figures=figures,
+                            thresholds=thresholds,
+                            at=now,
+                        )
                     )
             counts["created"] = len(created)
         if updated:
             ProjectWarning.objects.bulk_update(
-                updated, ["level", "message", "figures", "url", "level_since", "updated_at"], batch_size=1000
+                updated,
+                ["level", "message", "figures", "thresholds", "url", "level_since", "updated_at"],
+                batch_size=1000,
             )
         if changes:
             WarningChange.objects.bulk_create(changes, batch_size=2000)
@@ -228,18 +246,18 @@ def warning_rule_update(
 
 def reminders_send(*, now=None) -> dict:
     """Remind the responsible unit (or person) of each open task N working days before its deadline
-    and once it is missed, and tell the district and the office of each red warning — as the rules'
-    switches say. Idempotent: every message has a key naming its event, so a second run sends nothing
-    new (a moved deadline or a new red spell is a new event)."""
+    and once it is missed, and send the office and each district their daily red-light digest
+    (warning_digests_send) — as the rules' switches say. Idempotent: every message has a key naming
+    its event, so a second run sends nothing new (a moved deadline is a new event)."""
     from keyprojects.notifications.models import Kind, Notification
-    from keyprojects.orgs.models import Organisation, User
+    from keyprojects.orgs.models import User
     from keyprojects.tasks.models import Task
 
     now = now or timezone.now()
     ctx = Context(timezone.localdate(now))
     today = ctx.today
     rules = {r.code: r for r in WarningRule.objects.all()}
-    sent = {"task_due": 0, "task_overdue": 0, "warning": 0}
+    sent = {"task_due": 0, "task_overdue": 0, "warning_digests": 0, "warning_lights": 0}
     with transaction.atomic():
         task_rule = rules.get(WarningRule.Code.TASK)
         if task_rule and task_rule.is_active and task_rule.remind:
@@ -300,44 +318,160 @@ def reminders_send(*, now=None) -> dict:
                     organisations=[task.responsible_unit_id],
                 ):
                     sent[f"task_{event}"] += 1
-        remind_rules = [r.pk for r in rules.values() if r.is_active and r.remind]
-        reds = list(
-            ProjectWarning.objects.filter(level=Level.RED, rule_id__in=remind_rules)
-            .select_related("rule", "project")
-            .order_by("id")
-        )
-        keys = {w.pk: f"warning:{w.pk}:red:{w.level_since.isoformat()}" for w in reds}
-        done = set(Notification.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
-        reds = [w for w in reds if keys[w.pk] not in done]
-        if reds:
-            from keyprojects.notifications.services import notification_send
-
-            office = list(
-                User.objects.filter(
-                    organisation__kind=Organisation.Kind.OFFICE,
-                    role__in=(User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF),
-                    is_active=True,
-                )
-            )
-            by_district = {}
-            for user in User.objects.filter(
-                organisation_id__in={w.project.district_id for w in reds},
-                role=User.Role.DISTRICT,
-                is_active=True,
-            ):
-                by_district.setdefault(user.organisation_id, []).append(user)
-            for warning in reds:
-                if notification_send(
-                    recipients=office + by_district.get(warning.project.district_id, []),
-                    kind=Kind.WARNING,
-                    title=(_("红灯预警：%(project)s") % {"project": warning.project.name})[:200],
-                    body=f"{warning.rule.get_code_display()}：{warning.message}",
-                    url=warning_url(warning),
-                    key=keys[warning.pk],
-                    organisations=[warning.project.district_id],
-                ):
-                    sent["warning"] += 1
+        digests = warning_digests_send(now=now)
+        sent["warning_digests"], sent["warning_lights"] = digests["digests"], digests["lights"]
     return sent
+
+
+# Lights listed in one digest; the rest are counted, and its link shows them all.
+DIGEST_LINES = 20
+
+
+def warning_digests_send(*, now=None) -> dict:
+    """Tell each unit — every office organisation of all lights, each district of its own projects'
+    — which lights turned red or stopped being red since its previous digest: at most one message a
+    day per unit (a WarningDigest row, and the notification key "warning-digest:<unit>:<day>"),
+    listing them and linking to the warning centre filtered to the unit. Only rules that are active
+    with reminders on count. On first start every red light is new: one digest per unit, not one
+    message per light. A light that flickered (red and back, or yellow to red and back, between two
+    digests) is not news. Idempotent: a second run the same day sends nothing; a light that turns red
+    after a unit's digest of the day is in its next day's. Returns the digests sent and the lights
+    they named."""
+    from django.db.models import Max, Q
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from keyprojects.notifications.models import Kind
+    from keyprojects.notifications.services import notification_send
+    from keyprojects.orgs.models import Organisation, User
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts = {"digests": 0, "lights": 0}
+    rules = {r.pk: r for r in WarningRule.objects.filter(is_active=True, remind=True)}
+    if not rules:
+        return counts
+    office_roles = (User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF)
+    people = User.objects.filter(is_active=True).filter(
+        Q(organisation__kind=Organisation.Kind.OFFICE, role__in=office_roles)
+        | Q(organisation__kind=Organisation.Kind.DISTRICT, role=User.Role.DISTRICT)
+    )
+    units = {}  # organisation → (the district it sees, None: all; its people)
+    for user in people.select_related("organisation").order_by("pk"):
+        org = user.organisation
+        scope = org.pk if org.kind == Organisation.Kind.DISTRICT else None
+        units.setdefault(org.pk, (scope, []))[1].append(user)
+    for org_id in WarningDigest.objects.filter(day=today, organisation_id__in=list(units)).values_list(
+        "organisation_id", flat=True
+    ):
+        units.pop(org_id, None)
+    if not units:
+        return counts
+    last = dict(
+        WarningDigest.objects.filter(organisation_id__in=list(units))
+        .values("organisation_id")
+        .annotate(last=Max("covered_until"))
+        .values_list("organisation_id", "last")
+    )
+    # A unit's first digest starts yesterday (local time): on first start every light is that recent,
+    # and after an upgrade the lights the per-light reminders told long ago are not news.
+    first = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=1), dt.time.min))
+    since = {org_id: last.get(org_id, first - dt.timedelta(microseconds=1)) for org_id in units}
+    # One read of the changes since the earliest of them, in order; each unit then takes its own.
+    changes = WarningChange.objects.filter(
+        Q(to_level=Level.RED) | Q(from_level=Level.RED),
+        warning__rule_id__in=list(rules),
+        at__gt=min(since.values()),
+        at__lte=now,
+    )
+    rows = list(
+        changes.order_by("at", "id").values_list(
+            "warning_id",
+            "from_level",
+            "at",
+            "warning__level",
+            "warning__message",
+            "warning__rule_id",
+            "warning__project__name",
+            "warning__project__district_id",
+        )
+    )
+    by_district = {}
+    for row in rows:
+        by_district.setdefault(row[7], []).append(row)
+    levels = dict(Level.choices)
+    named, digests = set(), []
+    for org_id, (scope, users) in units.items():
+        news = {}  # warning → its first change involving red since the unit's last digest
+        for row in rows if scope is None else by_district.get(scope, []):
+            if row[2] > since[org_id]:
+                news.setdefault(row[0], row)
+        red, cleared = [], []
+        for row in news.values():
+            from_level, level = row[1], row[3]
+            if level == Level.RED and from_level != Level.RED:
+                red.append(row)  # new, or turned red from yellow or green
+            elif level != Level.RED and from_level == Level.RED:
+                cleared.append(row)
+        if not red and not cleared:
+            continue
+        lines = []
+        listed = 0
+        for heading, group in ((_("新亮红灯 %(n)s 个："), red), (_("红灯解除 %(n)s 个："), cleared)):
+            if not group:
+                continue
+            lines.append(heading % {"n": len(group)})
+            for row in group[: max(DIGEST_LINES - listed, 0)]:
+                _warning_id, from_level, _at, level, message, rule_id, project, _district = row
+                if group is cleared:
+                    note = _("（现为%(level)s）") % {"level": levels[level]}
+                elif from_level:
+                    note = _("（由%(level)s转为红灯）") % {"level": levels[from_level]}
+                else:
+                    note = ""
+                listed += 1
+                lines.append(
+                    _("%(i)s. %(project)s（%(rule)s）：%(message)s%(note)s")
+                    % {
+                        "i": listed,
+                        "project": project,
+                        "rule": rules[rule_id].get_code_display(),
+                        "message": message,
+                        "note": note,
+                    }
+                )
+        if len(red) + len(cleared) > listed:
+            lines.append(_("另有 %(n)s 个未列出。") % {"n": len(red) + len(cleared) - listed})
+        lines.append(_("全部预警请见预警中心。"))
+        date = today.isoformat()
+        if red and cleared:
+            title = _("红灯预警日报（%(date)s）：新亮红灯 %(red)s 个，红灯解除 %(cleared)s 个")
+        elif red:
+            title = _("红灯预警日报（%(date)s）：新亮红灯 %(red)s 个")
+        else:
+            title = _("红灯预警日报（%(date)s）：红灯解除 %(cleared)s 个")
+        url = reverse("warning_list")
+        if scope is not None:
+            url += "?" + urlencode({"district": scope})
+        notification_send(
+            recipients=users,
+            kind=Kind.WARNING,
+            title=title % {"date": date, "red": len(red), "cleared": len(cleared)},
+            body="\n".join(lines),
+            url=url,
+            key=f"warning-digest:{org_id}:{date}",
+            organisations=[org_id],
+        )
+        digests.append(
+            WarningDigest(
+                organisation_id=org_id, day=today, covered_until=now, red=len(red), cleared=len(cleared)
+            )
+        )
+        named.update(row[0] for row in red + cleared)
+    # A concurrent run that got here first keeps its row; the notification key kept its message single.
+    WarningDigest.objects.bulk_create(digests, ignore_conflicts=True)
+    counts["digests"], counts["lights"] = len(digests), len(named)
+    return counts
 
 
 def warning_url(warning) -> str:

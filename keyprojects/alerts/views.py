@@ -130,9 +130,16 @@ def warning_export(request):
 @require_GET
 @login_required
 def warning_detail(request, pk):
+    """A light: what fired it (figures and the thresholds it was computed with, against today's) and
+    its history."""
     warning = selectors.get_warning_for_user(request.user, pk)
-    changes = list(warning.changes.all())
-    return render(request, "alerts/warning_detail.html", {"warning": warning, "changes": changes})
+    code = warning.rule.code
+    context = {
+        "warning": warning,
+        "thresholds": selectors.threshold_rows(code, warning.thresholds, selectors.current_thresholds(code)),
+        "changes": selectors.warning_history(warning),
+    }
+    return render(request, "alerts/warning_detail.html", context)
 
 
 @require_GET

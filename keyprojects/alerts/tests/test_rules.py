@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningRule
-from keyprojects.alerts.services import warnings_recompute_all, warnings_refresh
+from keyprojects.alerts.services import warning_rule_update, warnings_recompute_all, warnings_refresh
 from keyprojects.plans.models import Category, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
 from keyprojects.projects.models import (
@@ -185,6 +185,105 @@ def test_it_counts_only_submitted_and_approved_reports_for_investment(world):
         assert warning.figures["落后百分点"] == "83.3"
 
 
+# Investment measured on the project's own curve from its planned start (entry A, 新开工): the plan
+# is spread evenly over the months from the planned start month to December, nothing before it.
+
+
+def planned(world, *, start, plan, curve=None, started=None):
+    entry = world.entry_a
+    entry.planned_start_month, entry.planned_investment, entry.monthly_plan = start, plan, curve
+    entry.save()
+    if started:
+        world.project_a.stage = Stage.CONSTRUCTION
+        world.project_a.start_date = started
+        world.project_a.save()
+    return entry
+
+
+def test_it_expects_nothing_of_a_project_before_its_planned_start_month(world):
+    planned(world, start=11, plan=12_000_000)  # 1,200 万元 from November
+    with at(2026, 11, 20):  # 1–10月 due: the plan owes nothing before November
+        assert light(Code.INVESTMENT, world.project_a) == Level.GREEN
+        assert light(Code.START, world.project_a) == Level.GREEN  # November is not over
+        assert light(Code.COMBINED) == Level.GREEN
+    with at(2026, 12, 20):  # November's deadline (7 December) passed: 1–11月 due
+        # 12,000,000 × (11 − 11 + 1) ÷ (13 − 11) = 6,000,000 due, 0 done: 50.0 points behind → red;
+        # the start is one month late → yellow; together one combined red light.
+        assert light(Code.INVESTMENT, world.project_a) == Level.RED
+        warning = ProjectWarning.objects.get(rule__code=Code.INVESTMENT, project=world.project_a)
+        assert warning.message == "1-11月完成投资落后序时进度 50.0 个百分点"
+        assert warning.figures["1-11月计划（万元）"] == "600"
+        assert warning.figures["序时进度"] == "50.0%"
+        assert warning.figures["序时进度口径"] == "自11月计划开工起按月均摊"
+        assert light(Code.START, world.project_a) == Level.YELLOW
+        assert light(Code.COMBINED) == Level.RED
+
+
+@pytest.mark.parametrize(
+    ("done", "level"),
+    [
+        # 1,800 万元 from April: 200 万元 a month over 9 months, 1,400 万元 due by October (77.8%).
+        (12_500_000, Level.GREEN),  # 150 万元 behind: 8.3 points (the whole-year split said 13.9)
+        (12_200_000, Level.YELLOW),  # 180 万元: exactly 10.0 points
+        (8_600_000, Level.YELLOW),  # 540 万元: exactly 30.0 points
+        (8_599_999, Level.RED),
+    ],
+)
+def test_it_measures_investment_from_the_planned_start_month(world, done, level):
+    entry = planned(world, start=4, plan=18_000_000, started=dt.date(2026, 4, 10))
+    report(entry, 4, done)
+    with at(2026, 11, 20):
+        assert light(Code.INVESTMENT, world.project_a) == level
+
+
+def test_it_follows_the_monthly_curve_where_the_entry_has_one(world):
+    # A curve of 100 万元 a month wins over the planned start: 1,000 万元 due by October, none done.
+    planned(world, start=11, plan=12_000_000, curve=[1_000_000] * 12)
+    with at(2026, 11, 20):
+        assert light(Code.INVESTMENT, world.project_a) == Level.RED
+        warning = ProjectWarning.objects.get(rule__code=Code.INVESTMENT, project=world.project_a)
+        assert warning.figures["落后百分点"] == "83.3"
+        assert warning.figures["序时进度口径"] == "分月计划"
+
+
+def test_it_keeps_the_thresholds_that_fired_a_light_on_it_and_its_history(world):
+    PrelimItem.objects.create(project=world.project_b, kind="eia", planned_date=dt.date(2026, 6, 1))
+    with at(2026, 7, 2):  # 31 days late: red under the default (more than 30 days)
+        assert light(Code.PRELIM) == Level.RED
+    rule = WarningRule.objects.get(code=Code.PRELIM)
+    with at(2026, 7, 3):
+        warning_rule_update(
+            rule=rule,
+            by=world.staff,
+            expected_version=rule.version,
+            is_active=True,
+            remind=True,
+            remind_workdays_before=3,
+            params={"red_after_days": 40},
+        )  # 32 days: yellow under the new threshold
+    warning = ProjectWarning.objects.get(rule__code=Code.PRELIM)
+    assert warning.level == Level.YELLOW
+    assert warning.thresholds == {"red_after_days": 40}
+    history = [(c.from_level, c.to_level, c.thresholds) for c in warning.changes.all()]
+    assert history == [
+        ("", Level.RED, {"red_after_days": 30}),
+        (Level.RED, Level.YELLOW, {"red_after_days": 40}),
+    ]
+
+
+def test_it_keeps_the_last_thresholds_on_a_light_that_turned_green(world):
+    item = PrelimItem.objects.create(project=world.project_b, kind="eia", planned_date=dt.date(2026, 6, 1))
+    with at(2026, 7, 2):
+        assert light(Code.PRELIM) == Level.RED
+        WarningRule.objects.filter(code=Code.PRELIM).update(params={"red_after_days": 45})
+        item.actual_date = dt.date(2026, 7, 2)
+        item.save()
+        assert light(Code.PRELIM) == Level.GREEN
+    warning = ProjectWarning.objects.get(rule__code=Code.PRELIM)
+    assert warning.thresholds == {"red_after_days": 30}  # those it was red on
+    assert warning.changes.last().thresholds == {"red_after_days": 45}  # those it no longer reaches
+
+
 # Reporting: a month's report missing after its deadline → yellow; two months → red.
 
 
@@ -249,8 +348,13 @@ def test_it_flags_a_late_start_behind_on_investment_as_one_combined_warning(worl
     with at(2026, 11, 20):
         assert lights(Code.COMBINED) == {f"project:{world.project_a.pk}": Level.RED}
         warning = ProjectWarning.objects.get(rule__code=Code.COMBINED)
-        assert "开工滞后且投资滞后" in warning.message
+        # Planned for March, 12 亿元 spread over March–December: 8 of 10 months due by October, none
+        # done. The rule's name is shown beside the message, never inside it.
+        assert warning.message == (
+            "新开工项目计划3月开工，至今未开工，滞后 8 个月；1-10月完成投资落后序时进度 80.0 个百分点"
+        )
         assert warning.figures["滞后月数"] == 8
+        assert warning.thresholds == {"red_months": 3, "yellow_points": 10, "red_points": 30}
     world.entry_a.category = Category.CONTINUING
     world.entry_a.save()
     with at(2026, 11, 20):

@@ -136,6 +136,29 @@ def test_it_shows_a_warning_with_its_history(client, cast):
     assert [c.to_level for c in warning.changes.all()] == [Level.YELLOW, Level.RED, Level.GREEN]
 
 
+def test_it_shows_the_thresholds_that_fired_a_light_after_the_office_changed_them(client, cast):
+    item = PrelimItem.objects.create(project=cast.project_a, kind="eia", planned_date=dt.date(2026, 10, 1))
+    warnings_recompute_all()  # 50 days late: red, more than 30
+    item.actual_date = dt.date(2026, 11, 20)
+    item.save()
+    warnings_recompute_all()  # done: green again, keeping the 30 it was red on
+    WarningRule.objects.filter(code="prelim").update(params={"red_after_days": 60})
+    warning = ProjectWarning.objects.get()
+    client.force_login(cast.staff)
+    response = client.get(reverse("warning_detail", args=[warning.pk]))
+    assert [(t["label"], t["value"], t["now"]) for t in response.context["thresholds"]] == [
+        ("计划日期过后超过天数（红灯）", 30, 60)
+    ]
+    html = response.content.decode()
+    assert "（现行阈值已改为 60）" in html
+    history = [c.threshold_rows for c in response.context["changes"]]
+    assert [[(t["label"], t["value"]) for t in rows] for rows in history] == [
+        [("计划日期过后超过天数（红灯）", 30)],
+        [("计划日期过后超过天数（红灯）", 30)],
+    ]
+    assert html.count("计划日期过后超过天数（红灯）：30") == 2
+
+
 def test_it_lists_a_projects_warnings_for_its_page(client, cast):
     late_items(cast, 0, project=cast.project_a)
     client.force_login(cast.department_user)
