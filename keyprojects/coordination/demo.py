@@ -1,10 +1,14 @@
 """The demo city's problems (called by keyprojects/projects/demo.py after the annual lists and reports).
 
-A few hundred problems across the categories, raised during the reference year by owners, districts,
-departments and the office, each with the action log it would have had: raised, assigned, progress
-notes, automatic escalations when a level's time ran out (worked out on the real working-day calendar),
-leaders' instructions with replies on the serious ones, then resolved and closed, or still open at the
-reference date. Deterministic and bulk: about 400 problems and 2,000 log entries in well under a second.
+A few hundred problems across the categories, raised during the months before the demo's TODAY by
+owners, districts, departments and the office, each with the action log it would have had: raised,
+assigned (交办, which starts the level clock), progress notes, automatic escalations when a level's time
+ran out (worked out on the working-day calendar), leaders' instructions with replies on the serious
+ones, then resolved and closed. The unresolved ones are spread over the ladder's levels as in an office
+whose escalation job runs every day: each level's clock started a few working days ago, a few are a day
+or two past their limit, none waits for a chain of escalations; a handful raised in the last day or two
+wait to be assigned (待交办). Deterministic and bulk: about 400 problems and 2,000 log entries in well
+under a second.
 """
 
 import datetime as dt
@@ -15,7 +19,7 @@ from django.utils import timezone
 
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
 from keyprojects.coordination.selectors import MemoCalendar
-from keyprojects.coordination.services import DEFAULT_LADDER
+from keyprojects.coordination.services import DEFAULT_LADDER, escalation_setting
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import Project
 
@@ -112,11 +116,36 @@ def _set_times(model, name, pairs):
         )
 
 
-def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
-    from keyprojects.projects.demo import REFERENCE_DATE
+def _climb_back(*, level, since, ladder, calendar):
+    """The levels an unresolved problem at LEVEL (since SINCE) went through, worked back down the
+    ladder: each lower level ended the working day before the next began and lasted its full time
+    limit, as the escalation job moves a problem. Returns (assigned day, [(from, to, deadline, on)])."""
+    climbs = []
+    for lower in range(level - 1, 0, -1):
+        deadline = calendar.add(since, -1)
+        climbs.append((lower, lower + 1, deadline, since))
+        since = calendar.add(deadline, -(ladder.get(lower) or 5))
+    return since, climbs[::-1]
 
+
+def _climb_forward(*, assigned, end, ladder, top, calendar):
+    """The escalations of a problem assigned on ASSIGNED and resolved on END: one level per time limit
+    run out, each new level's clock starting the working day after. Returns (level, since, deadline,
+    [(from, to, deadline, on)])."""
+    level, since = 1, assigned
+    deadline = calendar.add(since, ladder[1]) if ladder.get(1) else None
+    climbs = []
+    while level < top and deadline is not None and calendar.add(deadline, 1) <= end:
+        new_since = calendar.add(deadline, 1)
+        climbs.append((level, level + 1, deadline, new_since))
+        level, since = level + 1, new_since
+        deadline = calendar.add(since, ladder[level]) if ladder.get(level) else None
+    return level, since, deadline, climbs
+
+
+def load_coordination_demo(*, seed=2026, today: dt.date, stdout=None, count=400) -> dict:
     rng = random.Random(seed + 5)
-    ref = REFERENCE_DATE
+    ref = today
     projects = list(
         Project.objects.select_related("owner", "district", "leader")
         .prefetch_related("departments")
@@ -132,7 +161,13 @@ def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
     departments = list(Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, is_active=True))
     ladder = _ladder()
     top = max(ladder)
-    calendar = MemoCalendar.for_years(range(ref.year - 1, ref.year + 2))
+    assign_days = escalation_setting().assign_workdays  # the office's own limit for 交办
+    calendar = MemoCalendar.for_years(range(ref.year - 2, ref.year + 2))
+    # The last working day up to today: the clocks below are counted from it, so that a weekend or a
+    # holiday "today" still finds every clock where a working office would have left it.
+    cutoff = ref
+    while not calendar.is_workday(cutoff):
+        cutoff -= dt.timedelta(days=1)
     # The demo logins' own projects first, so that every demo user finds problems to handle.
     demo_orgs = {u.organisation_id for u in users_by_org.values() if u.role in ("owner", "district")}
     favoured = [p for p in projects if p.owner_id in demo_orgs or p.district_id in demo_orgs]
@@ -159,32 +194,44 @@ def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
             "district": Problem.Source.DISTRICT,
             "department": Problem.Source.DEPARTMENT,
         }.get(raiser.role, Problem.Source.OFFICE)
-        fate = rng.choices(["open", "handling", "resolved", "closed"], [8, 30, 12, 50])[0]
-        if fate in ("open", "handling"):
-            raised = ref - dt.timedelta(days=rng.randint(0, 45 if fate == "handling" else 6))
-        else:
-            raised = dt.date(ref.year, 1, 5) + dt.timedelta(
-                days=rng.randint(0, (ref - dt.date(ref.year, 1, 5)).days - 5)
-            )
-        while not calendar.is_workday(raised):
-            raised -= dt.timedelta(days=1)
-        # Resolution some working days later (never past the reference date).
-        resolved_on = None
-        if fate in ("resolved", "closed"):
-            resolved_on = min(calendar.add(raised, rng.choice((2, 3, 4, 6, 8, 12, 18, 25))), ref)
-        # Walk the ladder until the problem was resolved or the reference date.
-        end = resolved_on or ref
-        level, since = 1, raised
-        deadline = calendar.add(since, ladder[1])
+        fate = rng.choices(["open", "handling", "resolved", "closed"], [2, 32, 8, 58])[0]
+        resolved_on = closed_on = assigned = assign_deadline = None
         climbs = []
-        while level < top and deadline is not None and deadline < end and calendar.add(deadline, 1) <= end:
-            new_since = calendar.add(deadline, 1)
-            climbs.append((level, level + 1, deadline, new_since))
-            level, since = level + 1, new_since
-            deadline = calendar.add(since, ladder[level]) if ladder.get(level) else None
-        closed_on = None
-        if fate == "closed":
-            closed_on = min(calendar.add(resolved_on, rng.choice((1, 1, 2, 3))), ref)
+        if fate == "open":
+            # 待交办: raised today or the working day before; the office's assignment limit runs, the
+            # level clock does not.
+            raised = cutoff if rng.random() < 0.5 else calendar.add(cutoff, -1)
+            level, since, deadline = 1, None, None
+            assign_deadline = calendar.add(raised, assign_days)
+        elif fate == "handling":
+            # On the ladder, spread over the levels, the current level's clock running: mostly within
+            # its limit, a few a day or two past it (the next escalation run moves those).
+            level = rng.choices(range(1, top + 1), [45, 28, 17, 10][:top] + [10] * max(0, top - 4))[0]
+            limit = ladder.get(level)
+            if limit is None:
+                since = calendar.add(cutoff, -rng.randint(1, 30))
+            elif rng.random() < 0.04:
+                since = calendar.add(cutoff, -(limit + rng.choice((1, 1, 2))))
+            else:
+                since = calendar.add(cutoff, -rng.randint(0, max(0, limit - 1)))
+            deadline = calendar.add(since, limit) if limit else None
+            assigned, climbs = _climb_back(level=level, since=since, ladder=ladder, calendar=calendar)
+            raised = calendar.add(assigned, -rng.choice((0, 1, 1, 2)))
+        else:
+            # Settled during the last months (or awaiting the raiser's confirmation since lately).
+            if fate == "resolved":
+                resolved_on = calendar.add(cutoff, -rng.randint(0, 6))
+                took = rng.choice((2, 3, 4, 6, 8, 12))
+            else:
+                resolved_on = calendar.add(cutoff, -rng.randint(3, 220))
+                took = rng.choice((2, 3, 4, 6, 8, 12, 18, 25))
+            assigned = calendar.add(resolved_on, -took)
+            raised = calendar.add(assigned, -rng.choice((0, 1, 1, 2)))
+            level, since, deadline, climbs = _climb_forward(
+                assigned=assigned, end=resolved_on, ladder=ladder, top=top, calendar=calendar
+            )
+            if fate == "closed":
+                closed_on = min(calendar.add(resolved_on, rng.choice((1, 1, 2, 3))), cutoff)
         problems.append(
             Problem(
                 project=project,
@@ -199,11 +246,12 @@ def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
                 level=level,
                 level_since=since,
                 level_deadline=deadline,
+                assign_deadline=assign_deadline,
                 resolved_at=_moment(resolved_on, rng) if resolved_on else None,
                 closed_at=_moment(closed_on, rng, 14, 18) if closed_on else None,
             )
         )
-        plans.append((raised, co, climbs, fate, resolved_on, closed_on, raiser, lead))
+        plans.append((raised, co, climbs, fate, resolved_on, closed_on, raiser, lead, assigned))
     created = Problem.objects.bulk_create(problems)
     through = Problem.co_units.through
     through.objects.bulk_create(
@@ -214,14 +262,13 @@ def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
         ]
     )
     actions, stamps, instructions = [], [], []
-    for problem, (raised, co, climbs, fate, resolved_on, closed_on, raiser, lead) in zip(
+    for problem, (raised, co, climbs, fate, resolved_on, closed_on, raiser, lead, assigned) in zip(
         created, plans, strict=True
     ):
         handler = users_by_org.get(lead.pk)
         problem.created_at = _moment(raised, rng, 9, 11)
         log = [(Kind.RAISE, raiser, problem.description, None, 1, problem.created_at)]
-        if fate != "open":
-            assigned = calendar.add(raised, 1) if calendar.add(raised, 1) <= ref else raised
+        if assigned is not None:
             units = "、".join(u.name for u in co) or "无"
             log.append(
                 (
@@ -242,7 +289,10 @@ def load_coordination_demo(*, seed=2026, stdout=None, count=400) -> dict:
                 written = calendar.add(on, 1) if calendar.add(on, 1) <= ref else on
                 reply_by = calendar.add(written, 5)
                 text = rng.choice(INSTRUCTIONS).format(unit=lead.name)
-                replied = handler is not None and (resolved_on is not None or rng.random() < 0.5)
+                # Answered when settled, mostly once the reply is due, sometimes early.
+                replied = handler is not None and (
+                    resolved_on is not None or rng.random() < (0.9 if reply_by < cutoff else 0.3)
+                )
                 reply_on = min(calendar.add(written, rng.randint(1, 6)), ref) if replied else None
                 instructions.append(
                     (

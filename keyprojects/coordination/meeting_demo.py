@@ -1,10 +1,11 @@
 """The demo city's dispatch meetings, leader links and frontline service visits.
 
 Call after load_coordination_demo (it needs the problems). Each leader links a handful of the large
-projects and one or two key enterprises; about a hundred service visits across the year, most to the
-超亿元 projects (some are left without, so the coverage list has gaps to show); a monthly dispatch
-meeting from January to October with decisions carried out as tasks or instructions, and November's
-meeting planned with its agenda gathered from the open problems at level 3 and above. Deterministic, bulk.
+projects and one or two key enterprises; about a hundred service visits over the last months, most to
+the 超亿元 projects (some are left without, so the coverage list has gaps to show); a monthly dispatch
+meeting over the ten months before today with decisions carried out as tasks or instructions (those due
+in the last days partly still open), and the next meeting coming up, its agenda gathered from the open
+problems at level 3 and above. Deterministic, bulk.
 """
 
 import datetime as dt
@@ -12,6 +13,7 @@ import random
 
 from django.utils import timezone
 
+from keyprojects.coordination.demo import _set_times
 from keyprojects.coordination.meeting_services import agenda_gather
 from keyprojects.coordination.models import (
     AgendaItem,
@@ -23,10 +25,11 @@ from keyprojects.coordination.models import (
     ServiceVisit,
 )
 from keyprojects.lib.money import YUAN_PER_YI
+from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import Project
 
-YEAR = 2026
+MEETING_DAY = 20  # the office holds its dispatch meeting around the 20th of each month
 PLACES = ("项目现场", "项目指挥部", "施工现场会议室", "企业生产车间", "项目部会议室")
 DECISIONS = (
     "请{unit}牵头，会同相关部门于{date}前协调解决，并将结果报市重点办。",
@@ -39,11 +42,20 @@ def _ensure_tz(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 
 
-def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
-    from keyprojects.projects.demo import REFERENCE_DATE
+def _month_day(year, month, day, calendar) -> dt.date:
+    """DAY of the month, moved forward to a working day."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    date = dt.date(year, month, day)
+    while not calendar.is_workday(date):
+        date += dt.timedelta(days=1)
+    return date
+
+
+def load_meetings_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
     from keyprojects.tasks.models import Task
 
     rng = random.Random(seed + 7)
+    calendar = WorkCalendar.for_years(range(today.year - 1, today.year + 2))
     staff = User.objects.filter(role=User.Role.OFFICE_STAFF, is_active=True).order_by("pk").first()
     leaders = list(User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("pk"))
     if staff is None or not leaders:
@@ -51,7 +63,8 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
     # Only the columns used: projects carry large JSON columns that are slow to decode.
     big_projects = list(
         Project.objects.filter(
-            annual_entries__annual_list__year=YEAR, annual_entries__planned_investment__gte=YUAN_PER_YI
+            annual_entries__annual_list__year=today.year,
+            annual_entries__planned_investment__gte=YUAN_PER_YI,
         )
         .only("id", "name", "leader_id", "owner_id")
         .order_by("-annual_entries__planned_investment", "pk")
@@ -62,9 +75,8 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
     for project in big_projects[: len(leaders) * 6]:
         if rng.random() < 0.75 and project.pk not in linked:
             leader = rng.choice(leaders)
-            links.append(
-                LeaderLink(leader=leader, project=project, since=dt.date(YEAR, rng.randint(1, 4), 1))
-            )
+            since = (today - dt.timedelta(days=rng.randint(60, 420))).replace(day=1)
+            links.append(LeaderLink(leader=leader, project=project, since=since))
             linked.add(project.pk)
     owners = list(
         Organisation.objects.filter(kind=Organisation.Kind.OWNER, is_active=True).order_by("pk")[:40]
@@ -72,7 +84,12 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
     for leader in leaders:
         for owner in rng.sample(owners, min(len(owners), rng.randint(1, 2))):
             links.append(
-                LeaderLink(leader=leader, enterprise=owner, since=dt.date(YEAR, 1, 15), note="重点企业挂点")
+                LeaderLink(
+                    leader=leader,
+                    enterprise=owner,
+                    since=(today - dt.timedelta(days=rng.randint(90, 420))).replace(day=15),
+                    note="重点企业挂点",
+                )
             )
     # One link per (leader, enterprise): a sampled owner may repeat across leaders only.
     LeaderLink.objects.bulk_create(links, ignore_conflicts=True)
@@ -82,7 +99,7 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
     for project in big_projects:
         if rng.random() < 0.7:
             for _i in range(rng.choice([1, 1, 2, 3])):
-                day = dt.date(YEAR, rng.randint(1, 10), rng.randint(1, 28))
+                day = today - dt.timedelta(days=rng.randint(3, 300))
                 visits.append(
                     ServiceVisit(
                         leader=project.leader or rng.choice(leaders),
@@ -107,19 +124,25 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
             visit_problems.append(problem)
     Problem.objects.bulk_update(visit_problems, ["source", "source_visit"])
 
-    # Monthly dispatch meetings, January to October held, November planned.
+    # Monthly dispatch meetings: the ten before today held, the next one coming up. The n-th of a year
+    # is its month's.
     problems = list(
         Problem.objects.select_related("project", "lead_unit")
         .only("id", "title", "created_at", "project__id", "lead_unit__id", "lead_unit__name")
         .order_by("created_at", "pk")
     )
-    meetings, items, tasks, instructions, actions = [], [], [], [], []
-    number = 0
-    for month in range(1, 11):
-        number += 1
-        day = dt.date(YEAR, month, rng.randint(18, 26))
+    upcoming = _month_day(today.year, today.month, MEETING_DAY, calendar)
+    if upcoming < today:
+        upcoming = _month_day(today.year, today.month + 1, MEETING_DAY, calendar)
+    meetings, items, tasks, instructions, actions, stamps = [], [], [], [], [], []
+    for back in range(10, 0, -1):
+        index = upcoming.year * 12 + upcoming.month - 1 - back
+        year, month = divmod(index, 12)
+        day = _month_day(year, month + 1, rng.randint(MEETING_DAY - 3, MEETING_DAY + 5), calendar)
+        if day >= today:  # this month's, held already: a few days ago
+            day = calendar.add(today, -rng.randint(1, 3))
         meeting = DispatchMeeting.objects.create(
-            title=f"{YEAR}年第{number}次重点项目建设调度会",
+            title=f"{year}年第{month + 1}次重点项目建设调度会",
             date=day,
             place="市政府常务会议室",
             chair=rng.choice(leaders),
@@ -140,7 +163,11 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
             kind = rng.choice(["task", "task", "task", "instruction", "note"])
             item.decision_kind = kind
             if kind == "task":
-                done = deadline < REFERENCE_DATE and rng.random() < 0.8
+                # Settled when due a while ago; of those due in the last days, about half.
+                if deadline < today - dt.timedelta(days=10):
+                    done = rng.random() < 0.97
+                else:
+                    done = deadline < today and rng.random() < 0.5 or rng.random() < 0.1
                 item.task = Task(
                     project=problem.project,
                     title=f"落实调度会议定：{problem.title}"[:200],
@@ -149,13 +176,15 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
                     start_date=day,
                     deadline=deadline,
                     status=Task.Status.DONE if done else Task.Status.DOING,
-                    completed_date=(deadline - dt.timedelta(days=rng.randint(0, 5))) if done else None,
+                    completed_date=min(deadline - dt.timedelta(days=rng.randint(0, 5)), today)
+                    if done
+                    else None,
                     source=Task.Source.MEETING,
                     created_by=staff,
                 )
                 tasks.append(item.task)
             elif kind == "instruction":
-                replied = deadline < REFERENCE_DATE
+                replied = deadline < today
                 item.instruction = Instruction(
                     problem=problem,
                     leader=meeting.chair,
@@ -176,16 +205,18 @@ def load_meetings_demo(*, seed=2026, stdout=None) -> dict:
                     note=f"{meeting.title}（{day.isoformat()}）议定：{text}",
                 )
             )
+            stamps.append(_ensure_tz(day) + dt.timedelta(hours=6))
     Task.objects.bulk_create(tasks)
     Instruction.objects.bulk_create(instructions)
     for item in items:
         item.task_id = item.task.pk if item.task else None
         item.instruction_id = item.instruction.pk if item.instruction else None
     AgendaItem.objects.bulk_create(items, ignore_conflicts=False)
-    ProblemAction.objects.bulk_create(actions)
+    saved = ProblemAction.objects.bulk_create(actions)
+    _set_times(ProblemAction, "at", [(at, a.pk) for a, at in zip(saved, stamps, strict=True)])
     planned = DispatchMeeting.objects.create(
-        title=f"{YEAR}年第{number + 1}次重点项目建设调度会",
-        date=dt.date(YEAR, 11, 20),
+        title=f"{upcoming.year}年第{upcoming.month}次重点项目建设调度会",
+        date=upcoming,
         place="市政府常务会议室",
         chair=leaders[0],
         attendees="市重点办、市直有关部门、各城区（开发区）",

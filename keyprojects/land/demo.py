@@ -1,8 +1,9 @@
 """The demo city's land ledger (called by keyprojects/projects/demo.py after the annual lists and reports).
 
 About 60 projects in preparation or under construction get a land task (the district leads), and each
-month of the reference year up to October a cumulative progress row. Most move steadily; about one in
-four stalls part-way, so the ledger has lagging work to show. Deterministic and bulk.
+month of the year up to the last month before the demo's TODAY a cumulative progress row (in January,
+each month of last year). Most move steadily; about one in five stalls part-way, so the ledger has
+lagging work to show. Deterministic and bulk.
 """
 
 import datetime as dt
@@ -13,15 +14,15 @@ from keyprojects.land.models import LandProgress, LandTask
 from keyprojects.orgs.models import User
 from keyprojects.projects.models import Project, Stage
 
-YEAR, LAST_MONTH = 2026, 10  # REFERENCE_DATE is 2026-11-01: October is the last month reported
-
 
 def _q(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-def load_land_demo(*, seed=2026, stdout=None) -> dict:
+def load_land_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
     rng = random.Random(seed + 6)
+    # The last month reported: the one before today's.
+    year, last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     candidates = list(
         Project.objects.filter(stage__in=[Stage.PRELIMINARY, Stage.CONSTRUCTION], district__isnull=False)
         .order_by("id")
@@ -43,9 +44,13 @@ def load_land_demo(*, seed=2026, stdout=None) -> dict:
         land = _q(rng.choice([20, 35, 48, 60, 85, 120, 150, 260, 400]) + rng.randint(0, 99) / 100)
         households = rng.choice([0, 0, 12, 25, 40, 68, 120, 210])
         area = _q(households * rng.randint(90, 160))
-        start = dt.date(rng.choice([2025, 2026]), rng.randint(1, 12), 1)
-        if start > dt.date(YEAR, 6, 1):
-            start = dt.date(YEAR, rng.randint(1, 6), 1)
+        start = dt.date(rng.choice([year - 1, year]), rng.randint(1, 12), 1)
+        if start > dt.date(year, min(6, last_month), 1):  # begun by the last month reported
+            start = (
+                dt.date(year, rng.randint(1, 6), 1)
+                if last_month >= 6
+                else dt.date(year - 1, rng.randint(1, 12), 1)
+            )
         target = start + dt.timedelta(days=rng.randint(420, 900))
         tasks.append(
             LandTask(
@@ -69,16 +74,16 @@ def load_land_demo(*, seed=2026, stdout=None) -> dict:
     for task, (pace, stall, reporter) in zip(tasks, plans, strict=True):
         if reporter is None:
             continue
-        first = 1 if task.start_date.year < YEAR else task.start_date.month
+        first = 1 if task.start_date.year < year else task.start_date.month
         span = max((task.target_date - task.start_date).days, 1)
-        for month in range(first, LAST_MONTH + 1):
+        for month in range(first, last_month + 1):
             effective = min(month, stall) if stall else month
-            elapsed = (dt.date(YEAR, effective, 28) - task.start_date).days
+            elapsed = (dt.date(year, effective, 28) - task.start_date).days
             share = Decimal(str(min(1.0, max(0.0, pace * elapsed / span))))
             rows.append(
                 LandProgress(
                     land_task=task,
-                    year=YEAR,
+                    year=year,
                     month=month,
                     land_acquired=_q(task.land_to_acquire * share),
                     households_signed=int(task.households_to_relocate * share),

@@ -2,6 +2,7 @@
 organisations (switched off: the demo has no internet) and an outbox with one sent and one given-up
 message, so that every notifications page has something to show."""
 
+import datetime as dt
 import random
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from keyprojects.notifications.models import Channel, Kind, Notification, OutboxMessage, WebhookEndpoint
 from keyprojects.orgs.models import User
 
-MESSAGES = [
+MESSAGES = [  # {month}: last month; {reply_by}: a date a few days ahead
     (
         "district",
         Kind.PROBLEM_ASSIGNED,
@@ -22,9 +23,9 @@ MESSAGES = [
         "department",
         Kind.INSTRUCTION,
         "领导批示：请市发改委牵头协调用地预审",
-        "请于 11 月 10 日前报送办理情况。",
+        "请于 {reply_by} 前报送办理情况。",
     ),
-    ("owner", Kind.REPORT, "10月月度报送已退回", "当月完成投资与形象进度不符，请核实后重新报送。"),
+    ("owner", Kind.REPORT, "{month}月月度报送已退回", "当月完成投资与形象进度不符，请核实后重新报送。"),
     ("owner", Kind.PROBLEM_RESOLVED, "问题已办结，请确认：施工用电接入", "牵头单位已办结，请确认是否销号。"),
     (
         "staff",
@@ -36,15 +37,20 @@ MESSAGES = [
 ]
 
 
-def load_notifications_demo(*, seed=2026, stdout=None) -> dict:
+def load_notifications_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.filter(username__in={m[0] for m in MESSAGES} | {"leader"})}
     now = timezone.now()
+    if timezone.localdate(now) != today:  # loaded for another day: the messages were read that morning
+        now = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    reply_by = today + timedelta(days=7)
+    dates = {"month": (today.month + 10) % 12 + 1, "reply_by": f"{reply_by.month} 月 {reply_by.day} 日"}
     notes = []
     for n, (username, kind, title, body) in enumerate(MESSAGES):
         user = users.get(username)
         if user is None:
             continue
+        title, body = title.format(**dates), body.format(**dates)
         notes.append(Notification(recipient=user, kind=kind, title=title, body=body, key=f"demo:{n}"))
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
     # The first message of each login stays unread; the older ones read at random.

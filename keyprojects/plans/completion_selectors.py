@@ -19,10 +19,23 @@ Definitions (shown on the page too):
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -31,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.orgs.selectors import entries_visible_to, reports_visible_to
 from keyprojects.plans.models import AnnualList, Batch, Category, MonthlyReport
+from keyprojects.plans.report_selectors import local_midnight, next_month_start
 
 ONE_PLACE = Decimal("0.1")
 
@@ -138,6 +152,124 @@ def completion_default_period(*, today: dt.date | None = None, years: list[int] 
 
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class MonthReporting:
+    """How the reports of one month stand in a user's scope: the entries that owe one (on a batch
+    published before the month ended) and how many of those handed it in (submitted or approved)."""
+
+    year: int
+    month: int
+    expected: int = 0
+    handed_in: int = 0
+    reports: int = 0  # every counted report of the month, from entries that owe it or not
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.handed_in)
+
+    @property
+    def is_in(self) -> bool:
+        """The month's reports are in: at least half of those owed (the rest may still come)."""
+        return self.reports > 0 and 2 * self.handed_in >= self.expected
+
+
+@dataclass
+class ReportedMonth:
+    """The month an overview opens on (year, month), the years that have a list (newest first), and how
+    reporting stands for the ended months of the latest two lists."""
+
+    year: int
+    month: int
+    years: list = field(default_factory=list)
+    months: dict = field(default_factory=dict)  # (year, month) → MonthReporting
+
+    def of(self, year: int, month: int) -> MonthReporting | None:
+        return self.months.get((year, month))
+
+    @property
+    def reporting(self) -> MonthReporting | None:
+        return self.of(self.year, self.month)
+
+
+def _reporting_rows(user, window):
+    """One query (UNION ALL): (0, year, None, None, 0) per annual list; (1, year, None, published_at, n)
+    for USER's entries of published batches grouped by their batch's publication; (2, year, month,
+    published_at, n) for the counted reports of those entries, grouped likewise. Only years in WINDOW
+    are aggregated."""
+    no_month = Value(None, output_field=IntegerField())
+    no_moment = Value(None, output_field=DateTimeField())
+    published = Batch.Status.PUBLISHED
+    columns = ("part", "y", "m", "at", "n")
+    lists = (
+        AnnualList.objects.order_by()
+        .annotate(part=Value(0), y=F("year"), m=no_month, at=no_moment, n=Value(0))
+        .values_list(*columns)
+    )
+    entries = (
+        entries_visible_to(user)
+        .filter(annual_list__year__in=window, batch__status=published)
+        .order_by()
+        .annotate(y=F("annual_list__year"), at=F("batch__published_at"))
+        .values("y", "at")
+        .annotate(part=Value(1), m=no_month, n=Count("id"))
+        .values_list(*columns)
+    )
+    reports = (
+        reports_visible_to(user)
+        .filter(
+            entry__annual_list__year__in=window,
+            entry__batch__status=published,
+            status__in=MonthlyReport.COUNTED,
+        )
+        .order_by()
+        .annotate(y=F("entry__annual_list__year"), m=F("month"), at=F("entry__batch__published_at"))
+        .values("y", "m", "at")
+        .annotate(part=Value(2), n=Count("id"))
+        .values_list(*columns)
+    )
+    return list(lists.union(entries, reports, all=True))
+
+
+def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMonth:
+    """The month the completion page and the cockpit open on: the latest ended month of this year's
+    and last year's lists whose reports are in (MonthReporting.is_in) in USER's scope — not blindly the
+    month before today, whose reports come in until its statistics deadline, nor a new year's list
+    without reports (then last December). Failing that, the latest month with any report; without
+    any, completion_default_period. One query whatever the data, which also gives the years with a
+    list (for the period form) and the figures of every ended month of those two lists (`of`, for the
+    "N 个项目未报送" note)."""
+    today = today or timezone.localdate()
+    window = [today.year, today.year - 1]
+    years, owed, handed = set(), [], defaultdict(list)
+    for part, year, month, published_at, n in _reporting_rows(user, window):
+        if part == 0:
+            years.add(year)
+        elif part == 1:
+            owed.append((year, published_at, n))
+        else:
+            handed[(year, month)].append((published_at, n))
+    years = sorted(years, reverse=True)
+    # A month is owed by the entries of batches published before it ended (without a date: every month).
+    months = {}
+    for year in (y for y in window if y in years):
+        last = 12 if year < today.year else today.month - 1
+        for month in range(1, last + 1):
+            ended = local_midnight(next_month_start(year, month))
+            months[(year, month)] = MonthReporting(
+                year,
+                month,
+                expected=sum(n for y, at, n in owed if y == year and (at is None or at < ended)),
+                handed_in=sum(n for at, n in handed[(year, month)] if at is None or at < ended),
+                reports=sum(n for _at, n in handed[(year, month)]),
+            )
+    latest = sorted(months.values(), key=lambda m: (m.year, m.month), reverse=True)
+    chosen = next((m for m in latest if m.is_in), None) or next((m for m in latest if m.reports), None)
+    year, month = (
+        (chosen.year, chosen.month) if chosen else completion_default_period(today=today, years=years)
+    )
+    return ReportedMonth(year, month, years=years, months=months)
 
 
 # --------------------------------------------------------------------------------------------------

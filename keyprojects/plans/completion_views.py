@@ -17,9 +17,9 @@ from keyprojects.plans.completion_selectors import (
     BREAKDOWNS,
     CompletionRow,
     completion_breakdown,
-    completion_default_period,
     completion_totals,
     completion_years,
+    latest_reported_month,
 )
 
 DEFAULT_BREAKDOWN = "district"
@@ -44,20 +44,43 @@ class PeriodForm(forms.Form):
             field.widget.attrs["class"] = "form-select form-select-sm w-auto"
 
 
-def _period(request):
-    """(year, month, form): what the GET parameters ask for, each falling back to the default period
-    (the last month whose reports are due) when missing or not a year with a list / a month."""
-    years = completion_years()
-    year, month = completion_default_period(years=years)
-    if years and year not in years:
-        years = sorted({*years, year}, reverse=True)
-    form = PeriodForm(request.GET or None, years=years or [year], initial={"year": year, "month": month})
-    if form.is_bound:
-        form.is_valid()
-        year = form.cleaned_data.get("year", year)
-        month = form.cleaned_data.get("month", month)
-        form = PeriodForm(years=years or [year], initial={"year": year, "month": month})
-    return year, month, form
+def resolve_period(request, *, reporting=True):
+    """(year, month, form, reported): the period the GET parameters ask for, each part falling back to
+    the default — the latest month with reports in (latest_reported_month) — when missing or not a year
+    with a list / a month. REPORTED (a ReportedMonth, for reporting_note) is None when REPORTING is
+    false and the parameters name a whole period. One query for the years either way."""
+    reported = latest_reported_month(user=request.user) if reporting else None
+    years = reported.years if reported else completion_years()
+    asked = {}
+    if request.GET and years:
+        bound = PeriodForm(request.GET, years=years)
+        bound.is_valid()
+        asked = {k: bound.cleaned_data[k] for k in ("year", "month") if k in bound.cleaned_data}
+    if reported is None and len(asked) < 2:
+        reported = latest_reported_month(user=request.user)
+    year = asked.get("year", reported.year if reported else None)
+    month = asked.get("month", reported.month if reported else None)
+    choices = years if year in years else sorted({*years, year}, reverse=True)
+    form = PeriodForm(years=choices, initial={"year": year, "month": month})
+    return year, month, form, reported
+
+
+def reporting_note(reported, year: int, month: int) -> str:
+    """Which month the figures run to and, while its reporting is incomplete, how many reports are
+    missing ("数据截至2026年10月，该月尚有 12 个项目未报送。"); the month alone when it is the default one
+    and complete; nothing for a month whose reporting is not known here (an older year)."""
+    state = reported.of(year, month) if reported is not None else None
+    if state is None:
+        return ""
+    if state.missing:
+        return _("数据截至%(year)s年%(month)s月，该月尚有 %(n)s 个项目未报送。") % {
+            "year": year,
+            "month": month,
+            "n": state.missing,
+        }
+    if (year, month) == (reported.year, reported.month):
+        return _("数据截至%(year)s年%(month)s月，该月已全部报送。") % {"year": year, "month": month}
+    return ""
 
 
 def period_label(month: int) -> str:
@@ -150,7 +173,7 @@ def _link(row: CompletionRow) -> str:
 @require_GET
 @login_required
 def completion(request):
-    year, month, form = _period(request)
+    year, month, form, reported = resolve_period(request, reporting=not request.htmx)
     by = request.GET.get("by")
     if by not in BREAKDOWNS:
         by = DEFAULT_BREAKDOWN
@@ -185,6 +208,7 @@ def completion(request):
         totals=totals,
         headline=headline(totals, month),
         start_sentence=start_sentence(totals, month),
+        reporting_note=reporting_note(reported, year, month),
     )
     return render(request, "plans/completion.html", context)
 
@@ -192,5 +216,5 @@ def completion(request):
 @require_GET
 @login_required
 def completion_table(request):
-    year, month, _form = _period(request)
+    year, month, _form, _reported = resolve_period(request, reporting=False)
     return tables.progress_table_response(user=request.user, year=year, month=month)

@@ -1,9 +1,11 @@
-"""The demo city's annual lists (2025, 2026) and the monthly reports owners made against them.
+"""The demo city's annual lists (last year's and this year's) and the monthly reports owners made.
 
 Runs at the end of `load_demo`, after the projects exist, in the same transaction. Every value comes
 from one `random.Random` seeded from the demo's seed and from the projects' own dates, and time stops at
-the projects demo's REFERENCE_DATE (2026-11-01): 2025 is reported in full, 2026 through October, whose
-reports are still coming in; months whose statistics deadline has passed are locked.
+the demo's TODAY. Each year's list was published the December before (a second batch in July); last
+year is reported in full; this year through last month, whose reports are coming in until its
+statistics deadline (most are in by then, a few never come); this month's are not due yet. Months whose
+deadline has passed are locked, as the lock_months job would have done the morning after.
 """
 
 import datetime as dt
@@ -23,18 +25,20 @@ from keyprojects.plans.models import (
     PlanChange,
     ReportAdjustment,
 )
-from keyprojects.projects.demo import LEADERS, OFFICE_NAME, REFERENCE_DATE, SECTOR_DEPARTMENTS
+from keyprojects.projects.demo import LEADERS, OFFICE_NAME, SECTOR_DEPARTMENTS
 from keyprojects.projects.models import Project, Stage
 
 TZ = ZoneInfo("Asia/Shanghai")
 CITY = OFFICE_NAME.removesuffix("重点项目建设办公室")
-YEARS = (2025, 2026)
 DEADLINE_WORKDAYS = 5
-# Batches: (number, name, publication date) per year. The second batch takes the year's additions.
-BATCHES = {
-    2025: ((1, "第一批", dt.date(2025, 2, 18)), (2, "第二批", dt.date(2025, 7, 10))),
-    2026: ((1, "第一批", dt.date(2026, 2, 26)), (2, "第二批", dt.date(2026, 7, 16))),
-}
+
+
+def batch_days(year: int) -> tuple:
+    """(number, name, publication date) of YEAR's batches: the list in the December before, the
+    year's additions in July."""
+    return ((1, "第一批", dt.date(year - 1, 12, 26)), (2, "第二批", dt.date(year, 7, 16)))
+
+
 # How a year's construction investment falls over the months: little around the Spring Festival,
 # most in the second half.
 SEASON = (0.55, 0.45, 0.85, 0.95, 1.0, 1.05, 1.0, 1.0, 1.05, 1.1, 1.2, 1.5)
@@ -114,9 +118,11 @@ class _Entry:
 
 
 class _PlansBuilder:
-    def __init__(self, seed, stdout):
+    def __init__(self, seed, stdout, today):
         self.rng = random.Random(f"plans-demo-{seed}")
         self.stdout = stdout
+        self.today = today
+        self.years = (today.year - 1, today.year)
 
     def say(self, text):
         if self.stdout is not None:
@@ -125,6 +131,11 @@ class _PlansBuilder:
     def pick(self, weighted):
         items = [item for item, _ in weighted]
         return self.rng.choices(items, [w for _, w in weighted])[0]
+
+    def day_between(self, start: dt.date, end: dt.date) -> dt.date:
+        if end <= start:
+            return end
+        return start + dt.timedelta(days=self.rng.randint(0, (end - start).days))
 
     # -- people and reference data -----------------------------------------------------------------
 
@@ -263,11 +274,12 @@ class _PlansBuilder:
     def build_lists(self, projects):
         rng = self.rng
         self.lists, self.batches, self.items = {}, {}, []
-        for year in YEARS:
+        for year in self.years:
             annual_list = AnnualList.objects.create(
                 year=year, title=f"{year}年{CITY}重点项目计划", report_deadline_workdays=DEADLINE_WORKDAYS
             )
             self.lists[year] = annual_list
+            # Only batches published by today: before July, this year's list is its first batch.
             self.batches[year] = Batch.objects.bulk_create(
                 [
                     Batch(
@@ -278,7 +290,8 @@ class _PlansBuilder:
                         published_at=_at(day, 16),
                         published_by=self.staff,
                     )
-                    for number, name, day in BATCHES[year]
+                    for number, name, day in batch_days(year)
+                    if day < self.today
                 ]
             )
             for project in projects:
@@ -290,7 +303,8 @@ class _PlansBuilder:
                 late = item.category == Category.PREPARATORY or (
                     item.category == Category.NEW_START and item.planned_start >= 7
                 )
-                item.batch = self.batches[year][1 if rng.random() < (0.45 if late else 0.12) else 0]
+                second = rng.random() < (0.45 if late else 0.12) and len(self.batches[year]) > 1
+                item.batch = self.batches[year][1 if second else 0]
                 self.items.append(item)
 
         for item in self.items:
@@ -334,16 +348,20 @@ class _PlansBuilder:
         Project.departments.through.objects.bulk_create(self.new_project_links, batch_size=2000)
 
     def plan_changes(self):
-        """A few mid-year changes in 2026: most approved (the published figure stays as the baseline)."""
+        """A few mid-year changes (this year's list from May, else last year's): most approved (the
+        published figure stays as the baseline), the newest ones still pending."""
         rng, changes = self.rng, []
         changed = []
+        today = self.today
+        year = today.year if today >= dt.date(today.year, 5, 20) else today.year - 1
+        last = min(today - dt.timedelta(days=3), dt.date(year, 11, 30))
         for item in self.items:
-            if item.year != 2026 or not item.planned or rng.random() > 0.04:
+            if item.year != year or not item.planned or rng.random() > 0.04:
                 continue
             entry = item.entry
             new = _round_plan(entry.planned_investment * rng.choice((0.6, 0.7, 0.8, 1.2, 1.3)))
-            approved = rng.random() < 0.75
-            requested = dt.date(2026, rng.randint(5, 9), rng.randint(1, 28))
+            requested = self.day_between(dt.date(year, 5, 1), last)
+            approved = rng.random() < 0.75 and requested + dt.timedelta(days=15) < today
             changes.append(
                 PlanChange(
                     entry=entry,
@@ -355,7 +373,7 @@ class _PlansBuilder:
                     if entry.project.district_id == self.district_user.organisation_id
                     else self.staff,
                     decided_by=self.staff if approved else None,
-                    decided_at=_at(requested + dt.timedelta(days=rng.randint(3, 15)), 15)
+                    decided_at=_at(requested + dt.timedelta(days=rng.randint(3, 14)), 15)
                     if approved
                     else None,
                     decision_note="同意调整。" if approved else "",
@@ -374,25 +392,35 @@ class _PlansBuilder:
     # -- the reports ---------------------------------------------------------------------------------
 
     def deadlines(self):
-        """Each reported month's statistics deadline (months up to the reference date only: the calendar
-        of the year after it may not be published yet)."""
-        calendar = WorkCalendar.for_years(range(YEARS[0], REFERENCE_DATE.year + 1))
+        """Each ended month's statistics deadline, and the calendar (for the month still reporting)."""
+        today = self.today
+        self.calendar = WorkCalendar.for_years(range(self.years[0], today.year + 1))
         return {
-            (year, month): calendar.add(_month_end(year, month), DEADLINE_WORKDAYS)
-            for year in YEARS
+            (year, month): self.calendar.add(_month_end(year, month), DEADLINE_WORKDAYS)
+            for year in self.years
             for month in range(1, 13)
-            if _month_end(year, month) < REFERENCE_DATE
+            if _month_end(year, month) < today
         }
 
-    def status_for(self, deadline, month_end):
-        """Status of a month's report, or None when it is missing, by how long ago its deadline was."""
-        if month_end >= REFERENCE_DATE - dt.timedelta(days=1):  # the month just ended: reports coming in
-            weights = ((None, 16), ("draft", 7), ("submitted", 56), ("approved", 17), ("returned", 4))
-        elif deadline >= REFERENCE_DATE - dt.timedelta(days=21):  # the last locked month
-            weights = ((None, 3), ("submitted", 4), ("approved", 92), ("returned", 1))
-        else:
-            weights = ((None, 0.6), ("submitted", 0.3), ("approved", 98.7), ("returned", 0.4))
-        return self.pick(weights)
+    def status_weights(self, deadline, month_end):
+        """How a month's reports stand today: (status or None for missing, weight), by the deadline."""
+        today = self.today
+        if deadline >= today:
+            # Reporting still open: most owners report in the first days of the month, the rest up to
+            # the deadline; a few are always late.
+            window = max(1, self.calendar.between(month_end, deadline))
+            share = min(1.0, max(0, self.calendar.between(month_end, today)) / window)
+            handed_in = 55 + 35 * share
+            return (
+                (None, 100 - handed_in - 4),
+                ("draft", 4),
+                ("submitted", handed_in * 0.75),
+                ("approved", handed_in * 0.22),
+                ("returned", handed_in * 0.03),
+            )
+        if deadline >= today - dt.timedelta(days=21):  # the last locked month
+            return ((None, 3), ("submitted", 4), ("approved", 92), ("returned", 1))
+        return ((None, 0.6), ("submitted", 0.3), ("approved", 98.7), ("returned", 0.4))
 
     def progress(self, item, done_share):
         if item.category == Category.PREPARATORY or (
@@ -405,8 +433,11 @@ class _PlansBuilder:
         return f"{phase}，累计完成总工程量约{min(99, round(done_share * 100))}%。"
 
     def build_reports(self):
-        rng = self.rng
+        rng, today = self.rng, self.today
         deadlines = self.deadlines()
+        weights = {
+            key: self.status_weights(deadline, _month_end(*key)) for key, deadline in deadlines.items()
+        }
         reports, adjust = [], []
         for item in self.items:
             project = item.project
@@ -414,7 +445,7 @@ class _PlansBuilder:
             weight_total = sum(SEASON[m - 1] for m in months)
             room = project.total_investment - item.before  # never report beyond the total investment
             cumulative = item.before
-            last_month = 12 if item.year < REFERENCE_DATE.year else REFERENCE_DATE.month - 1
+            last_month = 12 if item.year < today.year else today.month - 1
             reviewer = (
                 self.district_user if project.district_id == self.district_user.organisation_id else None
             )
@@ -429,7 +460,7 @@ class _PlansBuilder:
                         amount -= amount % YUAN_PER_WAN
                     amount = max(0, min(amount, room))
                 deadline = deadlines[(item.year, month)]
-                status = self.status_for(deadline, _month_end(item.year, month))
+                status = self.pick(weights[(item.year, month)])
                 if status is None:
                     continue  # missing: the owner never reported this month
                 room -= amount
@@ -445,17 +476,15 @@ class _PlansBuilder:
                 )
                 if status != "draft":
                     opened = _month_end(item.year, month) + dt.timedelta(days=1)
-                    if rng.random() < 0.05 and deadline < REFERENCE_DATE:  # late
+                    if rng.random() < 0.05 and deadline < today:  # late
                         day = deadline + dt.timedelta(days=rng.randint(1, 8))
                     else:
-                        day = opened + dt.timedelta(days=rng.randint(0, max(0, (deadline - opened).days)))
-                    day = min(day, REFERENCE_DATE)
+                        day = self.day_between(opened, min(deadline, today))
+                    day = min(day, today)
                     report.submitted_at = _at(day, rng.randint(8, 18), rng.randint(0, 59))
                     report.submitted_by = submitter
                 if status in ("approved", "returned"):
-                    reviewed = min(
-                        REFERENCE_DATE, report.submitted_at.date() + dt.timedelta(days=rng.randint(0, 3))
-                    )
+                    reviewed = min(today, report.submitted_at.date() + dt.timedelta(days=rng.randint(0, 3)))
                     report.reviewed_at = _at(reviewed, 16, rng.randint(0, 59))
                     report.reviewed_by = reviewer
                     if status == "returned":
@@ -463,8 +492,8 @@ class _PlansBuilder:
                 if (
                     status == "approved"
                     and amount > 0
-                    and item.year == REFERENCE_DATE.year
-                    and deadline < REFERENCE_DATE - dt.timedelta(days=21)
+                    and item.year == today.year
+                    and deadline < today - dt.timedelta(days=21)
                     and rng.random() < 0.003
                 ):
                     adjust.append(report)
@@ -487,7 +516,7 @@ class _PlansBuilder:
         locks = [
             MonthLock(annual_list=self.lists[year], month=month, locked_by=self.staff)
             for (year, month), deadline in sorted(deadlines.items())
-            if year in self.lists and deadline < REFERENCE_DATE
+            if year in self.lists and deadline < today
         ]
         MonthLock.objects.bulk_create(locks)
         for lock in locks:  # locked the morning after the deadline, not when the demo was loaded
@@ -496,10 +525,11 @@ class _PlansBuilder:
         return len(reports), len(adjustments), len(locks)
 
 
-def load_plans_demo(*, seed=2026, stdout=None) -> dict:
-    """Annual lists 2025 and 2026 with their batches, entries, plan changes, monthly reports, adjustments
-    and month locks, for the projects already loaded. Call inside load_demo's transaction."""
-    builder = _PlansBuilder(seed, stdout)
+def load_plans_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
+    """Last year's and this year's annual lists (as of TODAY) with their batches, entries, plan changes,
+    monthly reports, adjustments and month locks, for the projects already loaded. Call inside
+    load_demo's transaction."""
+    builder = _PlansBuilder(seed, stdout, today)
     builder.load_people()
     projects = list(
         Project.objects.filter(parent__isnull=True).select_related("sector").order_by("id")
@@ -509,7 +539,7 @@ def load_plans_demo(*, seed=2026, stdout=None) -> dict:
     reports, adjustments, locks = builder.build_reports()
     entries = len(builder.items)
     builder.say(
-        f"年度清单 {len(YEARS)} 个，清单项目 {entries} 个，计划调整 {changes} 项，"
+        f"年度清单 {len(builder.years)} 个，清单项目 {entries} 个，计划调整 {changes} 项，"
         f"月度报送 {reports} 条，报送调整 {adjustments} 条，锁定月份 {locks} 个"
     )
     return {"entries": entries, "reports": reports, "plan_changes": changes, "locks": locks}

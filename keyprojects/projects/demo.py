@@ -1,9 +1,12 @@
 """The demo city: a deterministic, realistic data set in the shape of Nanning (南宁市).
 
 `load_demo()` builds organisations, users and projects (with stage history, preliminary items and
-factor needs) in one transaction, with bulk inserts so that 1,200 projects take seconds. Every value
-comes from one `random.Random(seed)` and a fixed reference date, so the same seed gives the same city.
-Names of companies, people and projects are made up in the usual style; they describe no real record.
+factor needs) in one transaction, with bulk inserts so that 1,200 projects take seconds. The city is
+built around TODAY (the day it is loaded, or the one given): its history ends there, last month's
+reports are coming in, problems sit on the ladder with running clocks, tasks fall due, a meeting is
+coming up. Every value comes from one `random.Random(seed)` and TODAY, so the same seed and day give
+the same city. Names of companies, people and projects are made up in the usual style; they describe
+no real record.
 """
 
 import datetime as dt
@@ -12,15 +15,17 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from keyprojects.lib.money import wan_to_yuan
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage, StageChange
 from keyprojects.projects.services import project_refresh_search_text
 
-# Generated history ends here, so the data do not depend on the day they are loaded.
-REFERENCE_DATE = dt.date(2026, 11, 1)
 PASSWORD = "demo2026"
+# The year the fixed reference data (rail line start dates and codes) were written for: they move
+# with the year the city is built in.
+BASE_YEAR = 2026
 
 Kind = Organisation.Kind
 Role = User.Role
@@ -535,6 +540,14 @@ DOCUMENT_PREFIXES = {
 }
 
 
+def shift_years(day: dt.date, years: int) -> dt.date:
+    """DAY moved by whole YEARS (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def cn_number(n: int) -> str:
     """1–99 in Chinese numerals, as in 第十二小学."""
     tens, ones = divmod(n, 10)
@@ -585,9 +598,12 @@ class _Plan:
 
 
 class _Builder:
-    def __init__(self, seed, stdout):
+    def __init__(self, seed, stdout, today):
         self.rng = random.Random(seed)
         self.stdout = stdout
+        # History ends a little before TODAY: what happened today is the other demos' business.
+        self.ref = today
+        self.shift = today.year - BASE_YEAR
         self.names = set()
         self.codes = set()
         self.credit_codes = set()
@@ -1243,9 +1259,15 @@ class _Builder:
             return self.rng.randint(2, 4)
         return self.rng.randint(3, 6)
 
+    def years_back(self, years):
+        """A day in the year that ends a week before the reference date, YEARS years earlier: the
+        windows slide with the reference date, so a January start gives no pile of 1 January starts."""
+        latest = self.ref - dt.timedelta(days=7 + 365 * years)
+        return self.day_between(latest - dt.timedelta(days=364), latest)
+
     def plan_stage(self, plan, stage):
         """Set years, dates and the history that brings PLAN's project to STAGE by the reference date."""
-        rng, ref, project = self.rng, REFERENCE_DATE, plan.project
+        rng, ref, project = self.rng, self.ref, plan.project
         years = self.duration_years(project.total_investment)
         history = plan.history
 
@@ -1253,9 +1275,9 @@ class _Builder:
             return self.day_between(dt.date(year, 1, 1), min(dt.date(year, 12, 31), latest))
 
         if stage == Stage.RESERVE or (stage == Stage.CANCELLED and rng.random() < 0.5):
-            entry = self.day_between(dt.date(2024, 6, 1), ref - dt.timedelta(days=20))
+            entry = self.day_between(ref - dt.timedelta(days=883), ref - dt.timedelta(days=20))
             history.append(("", Stage.RESERVE, entry, "项目入库"))
-            project.start_year = rng.choice((2027, 2027, 2028, 2029))
+            project.start_year = ref.year + rng.choice((1, 1, 2, 3))
             if stage == Stage.CANCELLED:
                 history.append(
                     (Stage.RESERVE, Stage.CANCELLED, self.day_between(entry, ref), rng.choice(CANCEL_NOTES))
@@ -1264,7 +1286,7 @@ class _Builder:
             return entry
 
         if stage in (Stage.PRELIMINARY, Stage.CANCELLED) or (stage == Stage.SUSPENDED and rng.random() < 0.5):
-            entry = self.day_between(dt.date(2024, 1, 1), dt.date(2026, 5, 31))
+            entry = self.day_between(ref - dt.timedelta(days=1035), ref - dt.timedelta(days=154))
             prelim = self.day_between(
                 entry + dt.timedelta(days=20),
                 min(entry + dt.timedelta(days=300), ref - dt.timedelta(days=10)),
@@ -1272,9 +1294,9 @@ class _Builder:
             history.append(("", Stage.RESERVE, entry, "项目入库"))
             history.append((Stage.RESERVE, Stage.PRELIMINARY, prelim, "转入前期工作"))
             plan.prelim_from = prelim
-            project.start_year = rng.choice((2026, 2027, 2027))
+            project.start_year = ref.year + rng.choice((0, 1, 1))
             plan.planned_start = max(
-                year_day(project.start_year, dt.date(2030, 1, 1)), prelim + dt.timedelta(days=120)
+                year_day(project.start_year, dt.date(ref.year + 4, 1, 1)), prelim + dt.timedelta(days=120)
             )
             project.start_year = plan.planned_start.year
             project.end_year = project.start_year + years - 1
@@ -1299,13 +1321,14 @@ class _Builder:
             return entry
 
         # Started projects: under construction, completed, operating, or suspended while building.
+        # How many years before the reference date it started.
         if stage in (Stage.COMPLETED, Stage.OPERATING):
-            start_year = self.pick(((2021, 15), (2022, 25), (2023, 30), (2024, 25), (2025, 5)))
+            back = self.pick(((5, 15), (4, 25), (3, 30), (2, 25), (1, 5)))
         elif stage == Stage.SUSPENDED:
-            start_year = self.pick(((2023, 30), (2024, 40), (2025, 30)))
+            back = self.pick(((3, 30), (2, 40), (1, 30)))
         else:
-            start_year = self.pick(((2022, 8), (2023, 14), (2024, 22), (2025, 28), (2026, 28)))
-        start = year_day(start_year, ref - dt.timedelta(days=7))
+            back = self.pick(((4, 8), (3, 14), (2, 22), (1, 28), (0, 28)))
+        start = self.years_back(back)
         entry = start - dt.timedelta(days=rng.randint(150, 800))
         prelim = entry + dt.timedelta(days=rng.randint(20, max(21, (start - entry).days - 90)))
         history.append(("", Stage.RESERVE, entry, "项目入库"))
@@ -1329,6 +1352,8 @@ class _Builder:
         elif stage in (Stage.COMPLETED, Stage.OPERATING):
             days = max(150, int(years * 365 * rng.uniform(0.5, 1.0)))
             done = min(start + dt.timedelta(days=days), ref - dt.timedelta(days=rng.randint(10, 90)))
+            if stage == Stage.COMPLETED:  # completed, not yet operating: lately, or it would be by now
+                done = max(done, ref - dt.timedelta(days=rng.randint(20, 200)))
             done = max(done, start + dt.timedelta(days=90))
             project.completion_date = done
             project.end_year = done.year
@@ -1355,8 +1380,11 @@ class _Builder:
             if started:
                 planned = min(planned, end)
                 actual = min(max(begin, planned + dt.timedelta(days=rng.randint(-20, 30))), end)
-            elif planned <= REFERENCE_DATE and rng.random() < 0.8:
-                actual = min(max(begin, planned + dt.timedelta(days=rng.randint(-15, 45))), REFERENCE_DATE)
+            elif planned <= self.ref and rng.random() < (
+                0.97 if planned < self.ref - dt.timedelta(days=30) else 0.6
+            ):
+                # Done, mostly: an office chases the items past their date; a rare one is stuck.
+                actual = min(max(begin, planned + dt.timedelta(days=rng.randint(-15, 20))), self.ref)
             else:
                 actual = None
             document = ""
@@ -1498,6 +1526,7 @@ class _Builder:
         rail_parents = []
         for line in RAIL_LINES:
             name, code, start, wan, district_name, a, b, *_rest = line
+            start, code = self.rail_start(start, code)
             district = self.district_by_name[district_name]
             point = (Decimal(f"{(a[0] + b[0]) / 2:.6f}"), Decimal(f"{(a[1] + b[1]) / 2:.6f}"))
             plan = self.new_plan(
@@ -1586,6 +1615,7 @@ class _Builder:
         children = []
         for parent, line in zip(rail_parents, RAIL_LINES, strict=True):
             name, _code, start, _wan, district_name, a, b, sections, stations = line
+            start = parent.project.start_date
             for n, section in enumerate(sections):
                 district = self.district_by_name[district_name]
                 plan = self.new_plan(
@@ -1632,7 +1662,7 @@ class _Builder:
                         (Stage.RESERVE, Stage.PRELIMINARY, start - dt.timedelta(days=500), "转入前期工作"),
                     ]
                     plan.prelim_from = start - dt.timedelta(days=500)
-                    plan.planned_start = REFERENCE_DATE + dt.timedelta(days=self.rng.randint(60, 300))
+                    plan.planned_start = self.ref + dt.timedelta(days=self.rng.randint(60, 300))
                     plan.project.stage = Stage.PRELIMINARY
                     plan.project.start_year = plan.planned_start.year
                     plan.project.end_year = parent.project.end_year
@@ -1645,8 +1675,15 @@ class _Builder:
         Project.objects.bulk_create([p.project for p in children], batch_size=500)
         return rail_parents + children + plans
 
+    def rail_start(self, start, code):
+        """A rail line's start date and code (YYMM-…, issued before the start) moved to the year the
+        city is built in, so the lines are as far along whatever the date."""
+        if not self.shift:
+            return start, code
+        return shift_years(start, self.shift), f"{int(code[:2]) + self.shift:02d}{code[2:]}"
+
     def child_history(self, plan, start):
-        start = min(start, REFERENCE_DATE - dt.timedelta(days=7))
+        start = min(start, self.ref - dt.timedelta(days=7))
         project = plan.project
         parent_entry = project.parent.start_date - dt.timedelta(days=700)
         prelim = parent_entry + dt.timedelta(days=200)
@@ -1690,8 +1727,9 @@ class _Builder:
         return len(changes), len(items), len(needs)
 
 
-def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
-    """Build the demo city in one transaction; return the counts of what was created.
+def load_demo(*, seed=2026, projects=1200, today: dt.date | None = None, stdout=None) -> dict:
+    """Build the demo city around TODAY (default: the local date) in one transaction; return the
+    counts of what was created.
 
     Expects an empty database (the command checks). STDOUT, if given, receives progress lines."""
     from keyprojects.alerts.demo import load_alerts_demo
@@ -1703,7 +1741,8 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
     from keyprojects.plans.demo import load_plans_demo
     from keyprojects.tasks.demo import load_tasks_demo
 
-    builder = _Builder(seed, stdout)
+    today = today or timezone.localdate()
+    builder = _Builder(seed, stdout, today)
     with transaction.atomic():
         builder.build_organisations()
         builder.build_owners()
@@ -1714,15 +1753,15 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
         changes, items, needs = builder.build_rows(plans)
         builder.say(f"阶段变更 {changes} 条，前期事项 {items} 项，要素需求 {needs} 项")
         # The annual lists and monthly reports of these projects (keyprojects/plans/demo.py).
-        load_plans_demo(seed=seed, stdout=stdout)
+        load_plans_demo(seed=seed, today=today, stdout=stdout)
         # Each later area adds its own demo records; tasks feed warnings, problems feed meetings.
-        load_tasks_demo(seed=seed, stdout=stdout)
-        load_coordination_demo(seed=seed, stdout=stdout)
-        load_meetings_demo(seed=seed, stdout=stdout)
-        load_land_demo(seed=seed, stdout=stdout)
+        load_tasks_demo(seed=seed, today=today, stdout=stdout)
+        load_coordination_demo(seed=seed, today=today, stdout=stdout)
+        load_meetings_demo(seed=seed, today=today, stdout=stdout)
+        load_land_demo(seed=seed, today=today, stdout=stdout)
         load_dashboard_demo(seed=seed, stdout=stdout)
-        load_alerts_demo(seed=seed, stdout=stdout)
-        load_notifications_demo(seed=seed, stdout=stdout)
+        load_alerts_demo(seed=seed, today=today, stdout=stdout)
+        load_notifications_demo(seed=seed, today=today, stdout=stdout)
     return {
         "organisations": Organisation.objects.count(),
         "users": len(builder.users),
@@ -1730,4 +1769,5 @@ def load_demo(*, seed=2026, projects=1200, stdout=None) -> dict:
         "stage_changes": changes,
         "prelim_items": items,
         "factor_needs": needs,
+        "today": today,
     }

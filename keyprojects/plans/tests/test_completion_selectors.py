@@ -9,6 +9,7 @@ from keyprojects.plans.completion_selectors import (
     completion_breakdown,
     completion_default_period,
     completion_totals,
+    latest_reported_month,
 )
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
@@ -252,3 +253,82 @@ def test_it_runs_one_query_per_breakdown(world, django_assert_num_queries):
 )
 def test_it_defaults_to_the_last_month_whose_reports_are_due(today, years, period):
     assert completion_default_period(today=today, years=years) == period
+
+
+# The month the pages open on
+
+
+def _publish(batch, day):
+    batch.published_at = dt.datetime.combine(day, dt.time(16), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    batch.save()
+
+
+def test_it_opens_on_the_latest_month_with_reports_in_and_counts_the_missing(world):
+    _publish(world.batch, dt.date(2025, 12, 26))
+    for month in range(1, 11):
+        report(world.entry_a, month, 100)
+        report(world.entry_b, month, 100)
+    today = dt.date(2026, 12, 3)  # November's reports are due by 7 December
+
+    reported = latest_reported_month(user=world.staff, today=today)
+    assert (reported.year, reported.month) == (2026, 10)
+    assert reported.reporting.missing == 0
+    assert reported.of(2026, 11).expected == 2 and reported.of(2026, 11).handed_in == 0
+
+    report(world.entry_b, 11, 100, Status.DRAFT)  # a draft is not handed in
+    assert latest_reported_month(user=world.staff, today=today).month == 10
+
+    report(world.entry_a, 11, 100, Status.SUBMITTED)  # one of two: the month's reports are in
+    reported = latest_reported_month(user=world.staff, today=today)
+    assert (reported.year, reported.month) == (2026, 11)
+    state = reported.reporting
+    assert (state.expected, state.handed_in, state.missing) == (2, 1, 1)
+
+
+def test_it_counts_in_the_users_scope(world):
+    _publish(world.batch, dt.date(2025, 12, 26))
+    report(world.entry_a, 10, 100)
+    report(world.entry_b, 10, 100)
+    report(world.entry_b, 11, 100)
+    today = dt.date(2026, 12, 10)
+    # The city: November has one of two reports in; district A's own project has not reported it.
+    assert latest_reported_month(user=world.staff, today=today).reporting.missing == 1
+    district = latest_reported_month(user=world.district, today=today)
+    assert (district.year, district.month) == (2026, 10)
+    assert (district.of(2026, 11).expected, district.of(2026, 11).handed_in) == (1, 0)
+
+
+def test_it_opens_a_new_year_on_last_december_until_its_first_reports(world):
+    _publish(world.batch, dt.date(2025, 12, 26))
+    report(world.entry_a, 12, 100)
+    new = AnnualList.objects.create(year=2027, title="2027年清单")
+    batch = Batch.objects.create(annual_list=new, number=1, name="第一批", status=Batch.Status.PUBLISHED)
+    _publish(batch, dt.date(2026, 12, 26))
+    entry = AnnualEntry.objects.create(
+        annual_list=new,
+        batch=batch,
+        project=world.project_a,
+        category=Category.CONTINUING,
+        planned_investment=YI,
+    )
+    reported = latest_reported_month(user=world.staff, today=dt.date(2027, 1, 6))
+    assert (reported.year, reported.month) == (2026, 12)
+    assert reported.years == [2027, 2026]
+    assert reported.reporting.missing == 1  # entry_b has not reported December yet
+
+    report(entry, 1, 100)
+    assert latest_reported_month(user=world.staff, today=dt.date(2027, 2, 3)).year == 2027
+
+
+def test_it_falls_back_to_the_last_month_due_without_any_report(world):
+    reported = latest_reported_month(user=world.staff, today=dt.date(2026, 12, 7))
+    assert (reported.year, reported.month) == (2026, 11)
+    assert reported.years == [2026]
+
+
+def test_it_finds_the_month_in_one_query(world, django_assert_num_queries):
+    _publish(world.batch, dt.date(2025, 12, 26))
+    for month in range(1, 11):
+        report(world.entry_a, month, 100)
+    with django_assert_num_queries(1):
+        latest_reported_month(user=world.district, today=dt.date(2026, 12, 7))

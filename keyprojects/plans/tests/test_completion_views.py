@@ -1,11 +1,13 @@
 """The completion page: headline in the official style, a table and a chart per breakdown, rows that lead
 to the annual list, scope, and a query count that does not grow with the list."""
 
+import datetime as dt
 import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,6 +121,22 @@ def test_it_falls_back_to_the_default_period_on_nonsense(client, world):
     assert response.status_code == 200
     assert response.context["year"] == 2026
     assert response.context["by"] == "district"
+
+
+def test_it_opens_on_the_latest_month_with_reports_in_and_says_how_many_are_missing(client, world):
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    world.batch.published_at = dt.datetime(2025, 12, 26, 16, tzinfo=beijing)
+    world.batch.save()
+    # 20 November: October's reports are due; one of the two entries has reported.
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=beijing), tick=False):
+        client.force_login(world.staff)
+        response = client.get(URL)
+        assert (response.context["year"], response.context["month"]) == (2026, 10)
+        assert "数据截至2026年10月，该月尚有 1 个项目未报送。" in response.text
+        response = client.get(URL, {"year": 2026, "month": 4})
+        assert "数据截至2026年4月，该月尚有 1 个项目未报送。" in response.text
+        # The official table opens on the same month.
+        assert client.get(reverse("completion_table")).status_code == 200
 
 
 def test_it_shows_a_district_only_its_own_projects(client, world):

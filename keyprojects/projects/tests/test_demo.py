@@ -1,3 +1,4 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -5,10 +6,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.projects.demo import PASSWORD, RAIL_OWNER_NAME, REFERENCE_DATE, load_demo
+from keyprojects.projects.demo import PASSWORD, RAIL_OWNER_NAME, load_demo
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
 
 pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 12, 7)
 
 
 def snapshot():
@@ -16,7 +18,7 @@ def snapshot():
 
 
 def test_it_loads_a_small_city():
-    counts = load_demo(projects=120)
+    counts = load_demo(projects=120, today=TODAY)
 
     assert counts["projects"] == Project.objects.count() == 120
     assert Organisation.objects.filter(kind=Organisation.Kind.DISTRICT).count() == 15
@@ -33,19 +35,19 @@ def test_it_loads_a_small_city():
 
 def test_it_is_deterministic():
     with transaction.atomic():
-        load_demo(projects=120)
+        load_demo(projects=120, today=TODAY)
         first = snapshot()
         transaction.set_rollback(True)
     assert not Project.objects.exists()
 
-    load_demo(projects=120)
+    load_demo(projects=120, today=TODAY)
 
     assert snapshot() == first
     assert len({name for _code, name, _total in first}) == 120
 
 
 def test_it_gives_the_rail_lines_sections_and_stations():
-    load_demo(projects=120)
+    load_demo(projects=120, today=TODAY)
 
     lines = Project.objects.filter(name__startswith="南宁市轨道交通", parent=None)
     assert sorted(lines.values_list("name", flat=True)) == [
@@ -61,15 +63,15 @@ def test_it_gives_the_rail_lines_sections_and_stations():
 
 
 def test_it_keeps_stages_and_dates_consistent():
-    load_demo(projects=120)
+    load_demo(projects=120, today=TODAY)
 
     assert not Project.objects.filter(stage=Stage.CONSTRUCTION, start_date=None).exists()
     assert not Project.objects.filter(
         stage__in=[Stage.COMPLETED, Stage.OPERATING], completion_date=None
     ).exists()
-    assert not Project.objects.filter(start_date__gt=REFERENCE_DATE).exists()
-    assert not StageChange.objects.filter(date__gt=REFERENCE_DATE).exists()
-    assert not PrelimItem.objects.filter(actual_date__gt=REFERENCE_DATE).exists()
+    assert not Project.objects.filter(start_date__gt=TODAY).exists()
+    assert not StageChange.objects.filter(date__gt=TODAY).exists()
+    assert not PrelimItem.objects.filter(actual_date__gt=TODAY).exists()
     for project in Project.objects.prefetch_related("stage_changes"):
         history = list(project.stage_changes.all())
         assert history[0].from_stage == ""
@@ -78,7 +80,7 @@ def test_it_keeps_stages_and_dates_consistent():
 
 
 def test_it_lets_every_demo_user_log_in(client):
-    load_demo(projects=30)
+    load_demo(projects=30, today=TODAY)
 
     for username in ("admin", "staff", "leader", "district", "department", "owner"):
         user = User.objects.get(username=username)
@@ -93,8 +95,8 @@ def test_it_lets_every_demo_user_log_in(client):
 
 def test_the_command_loads_once_and_refuses_a_second_time():
     out = StringIO()
-    call_command("load_demo", "--projects", "40", stdout=out)
-    assert "演示数据已加载" in out.getvalue()
+    call_command("load_demo", "--projects", "40", "--today", "2026-12-07", stdout=out)
+    assert "演示数据已加载（2026-12-07" in out.getvalue()
     assert Project.objects.count() == 40
 
     out = StringIO()

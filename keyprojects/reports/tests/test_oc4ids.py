@@ -58,7 +58,7 @@ def world(cast):
 def test_it_exports_the_demo_city_conforming_to_oc4ids(db, django_assert_max_num_queries):
     from keyprojects.projects.demo import load_demo
 
-    load_demo(projects=120)
+    load_demo(projects=120, today=dt.date(2026, 12, 7))
     PublicDataSetting.objects.create(pk=1, publish_funding=True, publish_contact=True, publish_land=True)
     with django_assert_max_num_queries(12):
         package = oc4ids_package(uri="https://data.example.cn/open-data/oc4ids.json")
