@@ -57,6 +57,15 @@ class Notification(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def headline(self) -> str:
+        """The title without a leading "<kind>：", which the inbox already shows as a badge beside it."""
+        kind = str(self.get_kind_display())
+        for sep in ("：", ":"):
+            if self.title.startswith(kind + sep):
+                return self.title[len(kind) + 1 :].lstrip() or self.title
+        return self.title
+
 
 class ChannelPreference(models.Model):
     """Which outside channels a user wants for one kind of event (the inbox always gets it)."""

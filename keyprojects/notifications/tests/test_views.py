@@ -43,6 +43,15 @@ def test_it_pages_the_inbox_with_the_same_number_of_queries(client, cast, django
     assert client.get(reverse("inbox") + "?page=4").status_code == 200
 
 
+def test_it_names_the_kind_once_in_the_inbox(client, cast):
+    notification_send(
+        recipients=[cast.owner], kind=Kind.PROBLEM_ASSIGNED, title="问题交办：征地补偿款未到位", key="p:1"
+    )
+    client.force_login(cast.owner)
+    page = client.get(reverse("inbox")).content.decode()
+    assert page.count("问题交办") == 1 and "征地补偿款未到位" in page
+
+
 def test_it_shows_the_unread_count_on_the_bell_with_one_count_query(client, cast):
     client.force_login(cast.owner)
     _notify([cast.owner], 3)
