@@ -198,22 +198,31 @@ def _reporting_rows(user, window):
     for USER's entries of published batches grouped by their batch's publication; (2, year, month,
     published_at, n) for the counted reports of those entries, grouped likewise. Only years in WINDOW
     are aggregated."""
-    no_month = Value(None, output_field=IntegerField())
-    no_moment = Value(None, output_field=DateTimeField())
+
+    # Every column cast to one type: PostgreSQL types a UNION's columns from its parts, and a bare
+    # parameter there is text.
+    def part(n):
+        return Cast(Value(n), IntegerField())
+
+    def year(field):
+        return Cast(F(field), IntegerField())
+
+    no_month = Cast(Value(None), IntegerField())
+    no_moment = Cast(Value(None), DateTimeField())
     published = Batch.Status.PUBLISHED
     columns = ("part", "y", "m", "at", "n")
     lists = (
         AnnualList.objects.order_by()
-        .annotate(part=Value(0), y=F("year"), m=no_month, at=no_moment, n=Value(0))
+        .annotate(part=part(0), y=year("year"), m=no_month, at=no_moment, n=Cast(Value(0), BigIntegerField()))
         .values_list(*columns)
     )
     entries = (
         entries_visible_to(user)
         .filter(annual_list__year__in=window, batch__status=published)
         .order_by()
-        .annotate(y=F("annual_list__year"), at=F("batch__published_at"))
+        .annotate(y=year("annual_list__year"), at=F("batch__published_at"))
         .values("y", "at")
-        .annotate(part=Value(1), m=no_month, n=Count("id"))
+        .annotate(part=part(1), m=no_month, n=Count("id"))
         .values_list(*columns)
     )
     reports = (
@@ -224,9 +233,13 @@ def _reporting_rows(user, window):
             status__in=MonthlyReport.COUNTED,
         )
         .order_by()
-        .annotate(y=F("entry__annual_list__year"), m=F("month"), at=F("entry__batch__published_at"))
+        .annotate(
+            y=year("entry__annual_list__year"),
+            m=Cast(F("month"), IntegerField()),
+            at=F("entry__batch__published_at"),
+        )
         .values("y", "m", "at")
-        .annotate(part=Value(2), n=Count("id"))
+        .annotate(part=part(2), n=Count("id"))
         .values_list(*columns)
     )
     return list(lists.union(entries, reports, all=True))
