@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "keyprojects.lib",
     "keyprojects.orgs",
     "keyprojects.audit",
+    "keyprojects.calendars",
     "keyprojects.projects",
     "keyprojects.plans",
     "keyprojects.notifications",

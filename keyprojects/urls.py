@@ -21,7 +21,7 @@ urlpatterns = [
     path("open-data/", include("keyprojects.reports.urls")),
     path("search/", include("keyprojects.reports.search_urls")),
     path("api/", include("keyprojects.api.urls")),
-    path("calendar/", include("keyprojects.lib.urls")),
+    path("calendar/", include("keyprojects.calendars.urls")),
     path("admin/", admin.site.urls),
 ]
 

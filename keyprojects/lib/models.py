@@ -29,7 +29,7 @@ class CalendarYear(models.Model):
 
     Only a confirmed year counts: until then (and for a year nobody has entered) the calendar is
     provisional, weekends plus the statutory holidays by rule. Confirmation checks the schedule is
-    complete (keyprojects.lib.services.calendar_year_confirm)."""
+    complete (keyprojects.calendars.services.calendar_year_confirm)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.calendars.services import calendar_year_confirm
 from keyprojects.coordination.models import Problem
 from keyprojects.coordination.services import escalation_setting
-from keyprojects.lib.services import calendar_year_confirm
 from keyprojects.lib.tests.notices import schedule_2027
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.lib.services import calendar_year_confirm
+from keyprojects.calendars.services import calendar_year_confirm
 from keyprojects.lib.tests.notices import schedule_2027
 from keyprojects.plans import report_services
 from keyprojects.plans.models import AnnualList, MonthLock

@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.calendars.services import calendar_year_confirm
 from keyprojects.coordination.models import Problem
 from keyprojects.coordination.services import levels
-from keyprojects.lib.services import calendar_year_confirm
 from keyprojects.lib.tests.notices import schedule_2027
 from keyprojects.tasks import services
 from keyprojects.tasks.models import Task

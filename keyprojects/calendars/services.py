@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# The change history is the one thing below the domain that every layer writes to.
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.lib.models import CalendarYear, CalendarYearDay

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.lib import services
+from keyprojects.calendars import services
 from keyprojects.lib.models import CalendarOverride, CalendarYear
 from keyprojects.lib.selectors import calendar_banner, calendar_year_list, calendar_year_preview
 from keyprojects.lib.tests.notices import schedule_2027

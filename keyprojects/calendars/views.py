@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keyprojects.lib import services
-from keyprojects.lib.forms import CalendarYearForm
+from keyprojects.calendars import services
+from keyprojects.calendars.forms import CalendarYearForm
 from keyprojects.lib.models import CalendarYear
 from keyprojects.lib.notice import days_to_lines, parse_notice
 from keyprojects.lib.selectors import calendar_year_list, calendar_year_preview, calendar_year_state
@@ -28,7 +28,7 @@ def _require_office(user):
 def calendar_years(request):
     _require_office(request.user)
     return render(
-        request, "lib/calendar_years.html", {"years": calendar_year_list(today=timezone.localdate())}
+        request, "calendars/calendar_years.html", {"years": calendar_year_list(today=timezone.localdate())}
     )
 
 
@@ -111,7 +111,7 @@ def calendar_year(request, year):
     )
     return render(
         request,
-        "lib/calendar_year.html",
+        "calendars/calendar_year.html",
         {
             "year": year,
             "state": state,

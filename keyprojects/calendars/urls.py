@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keyprojects.lib import views
+from keyprojects.calendars import views
 
 urlpatterns = [
     path("", views.calendar_years, name="calendar_years"),
