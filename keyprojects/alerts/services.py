@@ -261,10 +261,7 @@ def reminders_send(*, now=None) -> dict:
     with transaction.atomic():
         task_rule = rules.get(WarningRule.Code.TASK)
         if task_rule and task_rule.is_active and task_rule.remind:
-            try:
-                bound = ctx.add_workdays(today, task_rule.remind_workdays_before)
-            except Exception:  # unknown calendar ahead: calendar days
-                bound = today + dt.timedelta(days=task_rule.remind_workdays_before)
+            bound = ctx.add_workdays(today, task_rule.remind_workdays_before)
             tasks = list(
                 Task.objects.filter(status__in=Task.OPEN, deadline__lte=bound)
                 .select_related("project", "responsible_unit", "responsible_user")
