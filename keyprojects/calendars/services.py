@@ -111,6 +111,23 @@ def _locked_year(year: int) -> CalendarYear:
     return calendar_year
 
 
+def _store(calendar_year: CalendarYear, *, holidays, workdays, source_text, by, **fields) -> None:
+    """Write CALENDAR_YEAR's days, notice text and FIELDS, with one audit entry of its summary."""
+    before = _summary(calendar_year)
+    _write_days(calendar_year, holidays, workdays)
+    calendar_year.source_text = source_text or calendar_year.source_text
+    for name, value in fields.items():
+        setattr(calendar_year, name, value)
+    calendar_year.save()
+    audit_record(
+        user=by,
+        instance=calendar_year,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        after=_summary(calendar_year),
+    )
+
+
 def calendar_year_save_draft(
     *, year: int, holidays: dict, workdays: dict, source_text: str = "", by
 ) -> CalendarYear:
@@ -125,17 +142,7 @@ def calendar_year_save_draft(
             raise ValidationError(
                 _("%(year)s 年的节假日安排已确认；如需更正，请修改后再次确认。") % {"year": year}
             )
-        before = _summary(calendar_year)
-        _write_days(calendar_year, holidays, workdays)
-        calendar_year.source_text = source_text or calendar_year.source_text
-        calendar_year.save()
-        audit_record(
-            user=by,
-            instance=calendar_year,
-            action=AuditEntry.Action.UPDATE,
-            before=before,
-            after=_summary(calendar_year),
-        )
+        _store(calendar_year, holidays=holidays, workdays=workdays, source_text=source_text, by=by)
     return calendar_year
 
 
@@ -163,20 +170,16 @@ def calendar_year_confirm(
     today = today or timezone.localdate()
     with transaction.atomic():
         calendar_year = _locked_year(year)
-        before_summary = _summary(calendar_year)
         before = WorkCalendar.load()
-        _write_days(calendar_year, holidays, workdays)
-        calendar_year.status = CalendarYear.Status.CONFIRMED
-        calendar_year.confirmed_by = by
-        calendar_year.confirmed_at = timezone.now()
-        calendar_year.source_text = source_text or calendar_year.source_text
-        calendar_year.save()
-        audit_record(
-            user=by,
-            instance=calendar_year,
-            action=AuditEntry.Action.UPDATE,
-            before=before_summary,
-            after=_summary(calendar_year),
+        _store(
+            calendar_year,
+            holidays=holidays,
+            workdays=workdays,
+            source_text=source_text,
+            by=by,
+            status=CalendarYear.Status.CONFIRMED,
+            confirmed_by=by,
+            confirmed_at=timezone.now(),
         )
         after = WorkCalendar.load()
         recomputed = calendar_confirmed_run(year=year, before=before, after=after, by=by, today=today)
