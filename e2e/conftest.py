@@ -114,7 +114,7 @@ def page(browser, live_server, request):
     yield page
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed:
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=ARTIFACTS / f"FAILED-{re.sub(r'[^A-Za-z0-9_.-]', '_', request.node.name)}.png",
             full_page=True,
@@ -134,7 +134,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def artifacts():
     """test-artifacts/ (git-ignored): screenshots to look at after a run."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
