@@ -11,8 +11,8 @@ merged header, 合计 row, sections by category and sector with counts, notes) a
   calamine    python-calamine opening the file and reading the sheet to Python lists: the floor;
   pandas      pandas.read_excel of the same sheet + DataFrame.to_sql into the same database (COPY on
               PostgreSQL, where to_sql would need SQLAlchemy, which the project does not install);
-  dry run     keyprojects.plans.importer.preview: check, read, parse, validate, plan (no writes);
-  apply       importer.run_import: the same, then every owner, project, entry and its history written
+  dry run     keyprojects.plans.imports.plan.preview: check, read, parse, validate, plan (no writes);
+  apply       imports.apply.run_import: the same, then every owner, project, entry and its history written
               in one transaction through the services;
   again       the same file imported a second time: everything unchanged, nothing written;
 
@@ -352,12 +352,12 @@ def memory_child(path):
     import django
 
     django.setup()
-    from keyprojects.plans import importer
+    from keyprojects.plans.imports.plan import preview
 
     # First untraced, for the time and the process's real peak (tracemalloc slows allocation several
     # times and keeps a traceback per block); then again under tracemalloc for the Python objects.
     start = time.perf_counter()
-    plan = importer.preview(path, name=Path(path).name, year=YEAR)
+    plan = preview(path, name=Path(path).name, year=YEAR)
     elapsed = time.perf_counter() - start
     summary = plan.summary()  # what a job stores for the preview page
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -365,7 +365,7 @@ def memory_child(path):
     rows, rejected = len(plan.parsed.rows), len(plan.rejections)
     del plan, summary
     tracemalloc.start()
-    plan = importer.preview(path, name=Path(path).name, year=YEAR)
+    plan = preview(path, name=Path(path).name, year=YEAR)
     plan.summary()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -387,9 +387,10 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
+    from keyprojects.demo.loader import load_demo
     from keyprojects.orgs.models import User
-    from keyprojects.plans import importer
-    from keyprojects.projects.demo import load_demo
+    from keyprojects.plans.imports.apply import run_import
+    from keyprojects.plans.imports.plan import preview
 
     files = Path(tempfile.mkdtemp(prefix="kp-bench-import-"))
     try:
@@ -413,11 +414,11 @@ def main():
         for name, fn in [
             ("calamine", lambda: bare_calamine(path)),
             ("pandas", lambda: pandas_to_sql(path, connection)),
-            ("dry run", lambda: importer.preview(path, name=path.name, year=YEAR)),
+            ("dry run", lambda: preview(path, name=path.name, year=YEAR)),
         ]:
             fn()  # warm: imports, caches, the page cache of the file
             results[name] = [timed(fn)[0] for _ in range(args.repeat)]
-        plan = importer.preview(path, name=path.name, year=YEAR)
+        plan = preview(path, name=path.name, year=YEAR)
         assert plan.ok, [r.as_dict() for r in plan.rejections[:5]]
         counts = plan.counts()
 
@@ -428,13 +429,13 @@ def main():
             profiler = cProfile.Profile()
             profiler.enable()
         elapsed, (_plan, result) = timed(
-            lambda: importer.run_import(path, name=path.name, year=YEAR, by=staff)
+            lambda: run_import(path, name=path.name, year=YEAR, by=staff)
         )
         if profiler:
             profiler.disable()
         results["apply"] = [elapsed]
         assert result["created"] == rows, result
-        again, (_plan, repeat) = timed(lambda: importer.run_import(path, name=path.name, year=YEAR, by=staff))
+        again, (_plan, repeat) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
         assert repeat["created"] == repeat["updated"] == 0 and repeat["unchanged"] == rows, repeat
         results["again"] = [again]
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.plans.importer import BATCH_NEW
+from keyprojects.plans.imports.apply import BATCH_NEW
 from keyprojects.plans.models import Batch
 
 

@@ -4,16 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from keyprojects.lib.xlsx import XLSX
-from keyprojects.orgs.selectors import require_office
-from keyprojects.plans import import_jobs, importer
+from keyprojects.orgs.access import require_office
+from keyprojects.plans.access import get_import_job_for_user, import_jobs_visible_to
 from keyprojects.plans.import_forms import ImportUploadForm
+from keyprojects.plans.imports import jobs as import_jobs
+from keyprojects.plans.imports.apply import BATCH_NEW
+from keyprojects.plans.imports.template import template_workbook
 from keyprojects.plans.models import Batch, Category, ImportJob
 
 SHOWN_ROWS = 500  # rows of each kind on the preview page; the counts cover them all
@@ -32,7 +35,7 @@ def import_upload(request):
             by=request.user,
         )
         return redirect("import_job", pk=job.pk)
-    jobs = ImportJob.objects.select_related("created_by")[:15]
+    jobs = import_jobs_visible_to(request.user).select_related("created_by")[:15]
     return render(
         request,
         "plans/import_upload.html",
@@ -42,7 +45,7 @@ def import_upload(request):
 
 def _batch_label(job):
     batch = job.summary.get("batch")
-    if batch in (None, importer.BATCH_NEW):
+    if batch in (None, BATCH_NEW):
         return _("新建批次（下一批）")
     found = Batch.objects.filter(pk=batch).first()
     return found.name if found else "?"
@@ -51,8 +54,7 @@ def _batch_label(job):
 @require_GET
 @login_required
 def import_job(request, pk):
-    require_office(request.user)
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    job = get_import_job_for_user(request.user, pk)
     summary = job.summary or {}
     rows = summary.get("rows", [])
     labels = dict(Category.choices)
@@ -85,8 +87,7 @@ def import_job(request, pk):
 @login_required
 def import_progress(request, pk):
     """The progress bar, polled by htmx; once the job has moved on, the whole page reloads."""
-    require_office(request.user)
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = get_import_job_for_user(request.user, pk)
     if job.status not in import_jobs.RUNNING and request.htmx:
         return HttpResponseClientRefresh()
     percent, done = import_jobs.job_progress(job)
@@ -96,8 +97,7 @@ def import_progress(request, pk):
 @require_POST
 @login_required
 def import_apply(request, pk):
-    require_office(request.user)
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = get_import_job_for_user(request.user, pk)
     try:
         job = import_jobs.import_job_apply(job=job, by=request.user)
     except ValidationError as error:
@@ -123,6 +123,6 @@ def import_template(request):
     except ValueError:
         year = timezone.localdate().year
     year = min(max(year, 2000), 2100)
-    response = HttpResponse(importer.template_workbook(year), content_type=XLSX)
+    response = HttpResponse(template_workbook(year), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="annual-list-template-{year}.xlsx"'
     return response

@@ -17,8 +17,15 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.money import format_wan
-from keyprojects.orgs.models import Organisation
-from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category, PlanChange, Proposal
+from keyprojects.lib.numbers import cn_numeral
+from keyprojects.plans.entry_rules import (
+    draft_errors,
+    entry_errors,
+    is_official,
+    official_plan_errors,
+    plan_errors,
+)
+from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, PlanChange, Proposal
 from keyprojects.projects.models import Project
 
 # What entry_create and entry_update may set; the rest (baseline, version, list) moves by rule only.
@@ -42,101 +49,15 @@ PROPOSAL_FIELDS = (
     "reason",
 )
 MIN_YEAR, MAX_YEAR = 2000, 2100
-CN_DIGITS = "零一二三四五六七八九"
 
 
 def _label(model, name) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def _cn_number(n: int) -> str:
-    """1–99 in Chinese numerals: 第一批 … 第十二批."""
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return CN_DIGITS[ones]
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
-
-
 def batch_default_name(number: int) -> str:
-    return _("第{n}批").format(n=_cn_number(number))
-
-
-# Rules shared by entries and proposals
-
-
-def plan_errors(
-    *, model, category, planned_investment, planned_start_month, planned_completion_month
-) -> dict:
-    """The category's rules: every category but 预备 has an annual plan; 新开工 a start month;
-    竣工投产 a completion month; months lie in 1–12; money is not negative."""
-    errors = {}
-    if category not in Category.values:
-        errors["category"] = _("请选择项目类别（新开工、续建、竣工投产或预备）。")
-        return errors
-    label = Category(category).label
-    if planned_investment is None:
-        if category != Category.PREPARATORY:
-            errors["planned_investment"] = _(
-                "“{category}”项目必须填写年度计划投资（万元）；只有“预备”项目可以不填。"
-            ).format(category=label)
-    elif planned_investment < 0:
-        errors["planned_investment"] = _("年度计划投资不能为负数。")
-    months = {
-        "planned_start_month": planned_start_month,
-        "planned_completion_month": planned_completion_month,
-    }
-    for name, value in months.items():
-        if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
-            errors[name] = _("{field}应为 1 至 12 之间的月份，不能是“{value}”。").format(
-                field=_label(model, name), value=value
-            )
-    if category == Category.NEW_START and planned_start_month is None:
-        errors.setdefault("planned_start_month", _("“新开工”项目必须填写计划开工月份。"))
-    if category == Category.COMPLETING and planned_completion_month is None:
-        errors.setdefault("planned_completion_month", _("“竣工投产”项目必须填写计划竣工月份。"))
-    return errors
-
-
-def monthly_plan_errors(*, monthly_plan, planned_investment) -> dict:
-    """A curve is twelve non-negative whole-yuan amounts that add up exactly to the annual plan."""
-    if monthly_plan is None:
-        return {}
-    if (
-        not isinstance(monthly_plan, list | tuple)
-        or len(monthly_plan) != 12
-        or any(isinstance(v, bool) or not isinstance(v, int) for v in monthly_plan)
-    ):
-        return {"monthly_plan": _("分月计划应为 1 至 12 月共 12 个金额。")}
-    if any(v < 0 for v in monthly_plan):
-        return {"monthly_plan": _("分月计划的金额不能为负数。")}
-    if planned_investment is None:
-        return {"monthly_plan": _("没有年度计划投资的项目不能填写分月计划。")}
-    total = sum(monthly_plan)
-    if total != planned_investment:
-        difference = total - planned_investment
-        message = (
-            _("12 个月计划合计 {total} 万元，比年度计划投资 {planned} 万元多 {diff} 万元，两者须完全相等。")
-            if difference > 0
-            else _(
-                "12 个月计划合计 {total} 万元，比年度计划投资 {planned} 万元少 {diff} 万元，两者须完全相等。"
-            )
-        )
-        return {
-            "monthly_plan": message.format(
-                total=format_wan(total),
-                planned=format_wan(planned_investment),
-                diff=format_wan(abs(difference)),
-            )
-        }
-    return {}
-
-
-def department_errors(departments) -> dict:
-    if any(d.kind != Organisation.Kind.DEPARTMENT for d in departments):
-        return {"departments": _("责任单位只能选择市直部门。")}
-    return {}
+    """第一批 … 第九十九批; from the hundredth in digits (第100批)."""
+    return _("第{n}批").format(n=cn_numeral(number) if 0 < number < 100 else number)
 
 
 def _format_curve(monthly_plan) -> str:
@@ -207,10 +128,6 @@ def raise_errors(errors: dict):
 # Entries
 
 
-def is_official(batch: Batch | None) -> bool:
-    return batch is not None and batch.status == Batch.Status.PUBLISHED
-
-
 def entry_create(
     *,
     annual_list: AnnualList,
@@ -231,17 +148,15 @@ def entry_create(
     """Put PROJECT on ANNUAL_LIST in BATCH, a draft batch of that list (it becomes official when the
     batch is published). The entry's departments are added to the project's."""
     departments = list(departments)
-    errors = plan_errors(
-        model=AnnualEntry,
-        category=category,
-        planned_investment=planned_investment,
-        planned_start_month=planned_start_month,
-        planned_completion_month=planned_completion_month,
-    )
-    errors.update(monthly_plan_errors(monthly_plan=monthly_plan, planned_investment=planned_investment))
-    errors.update(department_errors(departments))
-    if completed_before_year is not None and completed_before_year < 0:
-        errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
+    figures = {
+        "category": category,
+        "planned_investment": planned_investment,
+        "completed_before_year": completed_before_year,
+        "planned_start_month": planned_start_month,
+        "planned_completion_month": planned_completion_month,
+        "monthly_plan": monthly_plan,
+    }
+    errors = entry_errors(figures, departments=departments)
     if batch is None or batch.annual_list_id != annual_list.pk:
         errors["batch"] = _("请选择{year}年清单的一个草稿批次。").format(year=annual_list.year)
     elif batch.status != Batch.Status.DRAFT:
@@ -316,27 +231,14 @@ def entry_update(
     values = {name: fields.get(name, getattr(stored, name)) for name in ENTRY_FIELDS}
     departments = list(departments) if departments is not None else None
 
-    errors = plan_errors(
-        model=AnnualEntry,
-        category=values["category"],
-        planned_investment=values["planned_investment"],
-        planned_start_month=values["planned_start_month"],
-        planned_completion_month=values["planned_completion_month"],
-    )
+    errors = entry_errors(values, departments=departments)
     errors.update(
-        monthly_plan_errors(
-            monthly_plan=values["monthly_plan"], planned_investment=values["planned_investment"]
+        official_plan_errors(
+            batch=stored.batch,
+            published=stored.planned_investment,
+            planned_investment=values["planned_investment"],
         )
     )
-    if departments is not None:
-        errors.update(department_errors(departments))
-    if values["completed_before_year"] is not None and values["completed_before_year"] < 0:
-        errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
-    official = is_official(stored.batch)
-    if official and values["planned_investment"] != stored.planned_investment:
-        errors["planned_investment"] = _(
-            "该项目已在正式清单中，年度计划投资只能通过“计划调整”申请变更，以保留原计划（{planned} 万元）。"
-        ).format(planned=format_wan(stored.planned_investment))
     if batch is not _UNSET and (batch.pk if batch else None) != stored.batch_id:
         if stored.batch is not None and stored.batch.status == Batch.Status.PUBLISHED:
             errors["batch"] = _("“{batch}”已发布，其中的项目不能移到其他批次。").format(
@@ -488,18 +390,13 @@ def proposal_submit_errors(proposal: Proposal) -> dict:
 
 def _draft_errors(proposal: Proposal) -> dict:
     """A draft may be incomplete, but what it holds must make sense."""
-    errors = {}
-    if proposal.category and proposal.category not in Category.values:
-        errors["category"] = _("请选择项目类别（新开工、续建、竣工投产或预备）。")
-    if proposal.planned_investment is not None and proposal.planned_investment < 0:
-        errors["planned_investment"] = _("年度计划投资不能为负数。")
-    for name in ("planned_start_month", "planned_completion_month"):
-        value = getattr(proposal, name)
-        if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
-            errors[name] = _("{field}应为 1 至 12 之间的月份，不能是“{value}”。").format(
-                field=_label(Proposal, name), value=value
-            )
-    return errors
+    return draft_errors(
+        model=Proposal,
+        category=proposal.category,
+        planned_investment=proposal.planned_investment,
+        planned_start_month=proposal.planned_start_month,
+        planned_completion_month=proposal.planned_completion_month,
+    )
 
 
 def _mark_submitted(proposal: Proposal):

@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from keyprojects.plans import import_jobs, importer
+from keyprojects.plans.imports import apply
+from keyprojects.plans.imports import jobs as import_jobs
+from keyprojects.plans.imports.apply import BATCH_NEW, run_import
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, ImportJob
 from keyprojects.plans.tests.import_support import GOOD, WAN, YEAR, counts, import_world
 from keyprojects.projects.models import Project
@@ -18,7 +20,7 @@ def world(cast, settings, tmp_path):
 def test_it_writes_nothing_when_a_row_fails_half_way(world, monkeypatch):
     """The fifth entry's save blows up after four projects, owners, a list and a batch were written:
     the transaction takes them all back."""
-    real = importer.entry_create
+    real = apply.entry_create
     calls = []
 
     def failing(**kwargs):
@@ -27,10 +29,10 @@ def test_it_writes_nothing_when_a_row_fails_half_way(world, monkeypatch):
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(importer, "entry_create", failing)
+    monkeypatch.setattr(apply, "entry_create", failing)
     before = counts()
     with pytest.raises(RuntimeError, match="disk full"):
-        importer.run_import(
+        run_import(
             GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff
         )
     assert len(calls) == 5
@@ -51,13 +53,13 @@ def test_it_writes_nothing_when_the_entry_save_itself_fails(world, monkeypatch):
     monkeypatch.setattr(AnnualEntry, "save", save)
     before = counts()
     with pytest.raises(RuntimeError):
-        importer.run_import(
+        run_import(
             GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff
         )
     assert counts() == before
 
 
-def make_job(world, path, *, batch=importer.BATCH_NEW):
+def make_job(world, path, *, batch=BATCH_NEW):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile(path.name, path.read_bytes())
@@ -85,7 +87,7 @@ def test_a_job_that_fails_half_way_is_failed_and_wrote_nothing(world, monkeypatc
     def failing(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(importer, "entry_create", failing)
+    monkeypatch.setattr(apply, "entry_create", failing)
     before = counts()
     job = import_jobs.import_job_apply(job=job, by=world.staff)
     assert job.status == ImportJob.Status.FAILED
@@ -126,10 +128,10 @@ def test_it_creates_the_numbered_batch_the_command_line_asks_for(world):
     annual = AnnualList.objects.create(year=YEAR, title="2027年重点项目清单")
     Batch.objects.create(annual_list=annual, number=1, name="第一批", status=Batch.Status.PUBLISHED)
     with pytest.raises(ValidationError, match="下一个新批次是第二批"):
-        importer.run_import(
+        run_import(
             GOOD / "messy_units.xlsx", name="messy_units.xlsx", year=YEAR, by=world.staff, batch={"number": 3}
         )
-    _plan, result = importer.run_import(
+    _plan, result = run_import(
         GOOD / "messy_units.xlsx", name="messy_units.xlsx", year=YEAR, by=world.staff, batch={"number": 2}
     )
     assert result["batch"] == "第二批"

@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from keyprojects.plans import importer
+from keyprojects.plans.imports.apply import ApplyRejected, run_import
+from keyprojects.plans.imports.rejections import ImportRefused
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch
 from keyprojects.plans.tests.import_support import BAD, FILES, GOOD, WAN, YEAR, counts, import_world
 
@@ -26,11 +27,11 @@ def world(cast):
 def refuse(world, path, name=None):
     """Import PATH and return its rejections; assert nothing was written."""
     before = counts()
-    with pytest.raises((importer.ImportRefused, importer.ApplyRejected)) as caught:
-        importer.run_import(path, name=name or path.name, year=YEAR, by=world.staff)
+    with pytest.raises((ImportRefused, ApplyRejected)) as caught:
+        run_import(path, name=name or path.name, year=YEAR, by=world.staff)
     assert counts() == before, f"{path.name} wrote something"
     error = caught.value
-    return [error.rejection] if isinstance(error, importer.ImportRefused) else error.plan.rejections
+    return [error.rejection] if isinstance(error, ImportRefused) else error.plan.rejections
 
 
 def test_the_corpus_is_large_enough():
@@ -215,6 +216,6 @@ def test_it_reads_a_file_whose_shared_string_count_lies(world, tmp_path):
         for r, offset in ((1, 0), (2, 8))
     )
     raw_xlsx(path, sheet_xml(rows), sst)
-    plan, result = importer.run_import(path, name=path.name, year=YEAR, by=world.staff)
+    plan, result = run_import(path, name=path.name, year=YEAR, by=world.staff)
     assert plan.parsed.reader == "OpenpyxlReader"
     assert (result["created"], plan.rows[0].planned, plan.rows[0].total) == (1, 1000 * WAN, 5000 * WAN)

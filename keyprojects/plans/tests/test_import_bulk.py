@@ -1,4 +1,4 @@
-"""A large import is written in bulk (importer._apply_bulk): exactly the records the services write
+"""A large import is written in bulk (plans.imports.bulk): exactly the records the services write
 row by row, with a number of queries that does not grow with the rows."""
 
 import sys
@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.orgs.models import Organisation
-from keyprojects.plans import importer
+from keyprojects.plans.imports.apply import apply_plan, run_import
+from keyprojects.plans.imports.plan import build_plan
+from keyprojects.plans.imports.rows import parse_file
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch
 from keyprojects.plans.tests.import_support import FILES, GOOD, WAN, YEAR, import_world
 from keyprojects.projects.models import Project, StageChange
@@ -83,7 +85,7 @@ def both_ways(settings, run):
 
 def run(world, name):
     path = GOOD / name
-    return lambda: importer.run_import(path, name=path.name, year=YEAR, by=world.staff)[1]
+    return lambda: run_import(path, name=path.name, year=YEAR, by=world.staff)[1]
 
 
 @pytest.mark.parametrize("name", ["messy_sections.xlsx", "messy_units.xlsx", "messy_department_first.xlsx"])
@@ -129,12 +131,12 @@ def test_it_applies_a_long_list_with_the_queries_of_a_short_one(world, settings,
         write_xlsx(
             path, simple(sections=(f"一、新开工项目（{n}项）", f"（一）产业项目（{n}项）"), extra_rows=rows)
         )
-        parsed = importer.parse_file(path, name=path.name, year=YEAR)
+        parsed = parse_file(path, name=path.name, year=YEAR)
         with transaction.atomic():
-            plan = importer.build_plan(parsed, year=YEAR)
+            plan = build_plan(parsed, year=YEAR)
             assert plan.ok and len(plan.rows) == n
             with CaptureQueriesContext(connection) as captured:
-                result = importer.apply_plan(plan, by=world.staff)
+                result = apply_plan(plan, by=world.staff)
             transaction.set_rollback(True)
         assert result["created"] == result["new_projects"] == n
         queries[n] = len(captured)

@@ -10,7 +10,10 @@ from openpyxl import load_workbook
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.orgs.models import Organisation
-from keyprojects.plans import importer
+from keyprojects.plans.imports import read
+from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
+from keyprojects.plans.imports.plan import build_plan, preview
+from keyprojects.plans.imports.rows import parse_file
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category
 from keyprojects.plans.tests.import_support import FILES, GOOD, WAN, YEAR, YI, counts, import_world
 from keyprojects.projects.models import Project, Sector, Stage, StageChange
@@ -21,8 +24,8 @@ def world(cast):
     return import_world(cast)
 
 
-def run(world, path, *, batch=importer.BATCH_NEW):
-    return importer.run_import(path, name=path.name, year=YEAR, by=world.staff, batch=batch)
+def run(world, path, *, batch=BATCH_NEW):
+    return run_import(path, name=path.name, year=YEAR, by=world.staff, batch=batch)
 
 
 def entry(name):
@@ -42,9 +45,9 @@ def sections_file(request, monkeypatch):
     if request.param == "xlsx-openpyxl":
 
         def refuse(path):
-            raise importer.ReaderFailed("calamine off for this test")
+            raise read.ReaderFailed("calamine off for this test")
 
-        monkeypatch.setattr(importer, "CalamineReader", refuse)
+        monkeypatch.setattr(read, "CalamineReader", refuse)
     suffix = "xls" if request.param == "xls" else "xlsx"
     return GOOD / f"messy_sections.{suffix}", request.param
 
@@ -289,7 +292,7 @@ def test_it_accepts_its_own_blank_template_filled_in(world, client):
 
     # As it comes, the example row is refused: the office deletes it and fills in its own rows.
     path = world_path(wb, "template-as-is.xlsx")
-    plan = importer.preview(path, name=path.name, year=YEAR)
+    plan = preview(path, name=path.name, year=YEAR)
     assert [r.message for r in plan.rejections] == ["这是模板中的示例行，请删除后再导入。"]
 
     ws.unmerge_cells("A6:U6")
@@ -406,7 +409,7 @@ def test_it_never_lets_the_import_change_a_published_plan(world):
     batch.save()
     AnnualEntry.objects.filter(project=world.project_b).update(planned_investment=4000 * WAN, goal="旧目标")
     before = counts()
-    with pytest.raises(importer.ApplyRejected) as caught:
+    with pytest.raises(ApplyRejected) as caught:
         run(world, GOOD / "messy_sections.xlsx")
     [rejection] = caught.value.plan.rejections
     assert (rejection.row, rejection.letter) == (15, "K")
@@ -437,9 +440,9 @@ def test_it_plans_a_long_list_with_the_same_few_queries_as_a_short_one(world, tm
         write_xlsx(
             path, simple(sections=(f"一、新开工项目（{n}项）", f"（一）产业项目（{n}项）"), extra_rows=rows)
         )
-        parsed = importer.parse_file(path, name=path.name, year=YEAR)
+        parsed = parse_file(path, name=path.name, year=YEAR)
         with CaptureQueriesContext(connection) as captured:
-            plan = importer.build_plan(parsed, year=YEAR)
+            plan = build_plan(parsed, year=YEAR)
         assert plan.ok and len(plan.rows) == n, [r.as_dict() for r in plan.rejections]
         queries[n] = len(captured)
     assert queries[120] == queries[1] <= 12, queries

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from keyprojects.plans import importer
-from keyprojects.plans.importer import (
-    Peek,
+from keyprojects.plans.imports import read
+from keyprojects.plans.imports.header import find_header
+from keyprojects.plans.imports.read import Peek
+from keyprojects.plans.imports.values import (
     clean_name,
-    find_header,
     parse_money,
     parse_month,
     parse_years,
@@ -218,7 +218,7 @@ def test_it_finds_no_header_in_a_sheet_of_numbers():
 
 
 def test_the_reader_child_is_a_standalone_script():
-    """import_reader.py runs under `python file.py`: it must not import Django or the project."""
-    source = (importer.Path(importer.__file__).with_name("import_reader.py")).read_text()
+    """read_child.py runs under `python file.py`: it must not import Django or the project."""
+    source = read.CHILD.read_text()
     assert "django" not in source.lower().replace("django code", "")
     assert "from keyprojects" not in source

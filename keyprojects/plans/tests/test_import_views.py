@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from keyprojects.plans import import_jobs
+from keyprojects.plans.imports import jobs as import_jobs
 from keyprojects.plans.models import AnnualEntry, ImportJob
 from keyprojects.plans.tests.import_support import BAD, GOOD, YEAR, counts, import_world
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from keyprojects.lib.money import format_wan
 from keyprojects.orgs.models import User
-from keyprojects.plans import importer
+from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
+from keyprojects.plans.imports.plan import preview
+from keyprojects.plans.imports.rejections import ImportRefused
 
 
 class Command(BaseCommand):
@@ -31,19 +33,19 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
         by = self._user(user)
-        target = {"number": batch} if batch else importer.BATCH_NEW
+        target = {"number": batch} if batch else BATCH_NEW
         try:
             if dry_run:
-                plan = importer.preview(path, name=path.name, year=year)
+                plan = preview(path, name=path.name, year=year)
                 self._summary(path, plan, dry_run=True)
                 if not plan.ok:
-                    raise importer.ApplyRejected(plan)
+                    raise ApplyRejected(plan)
                 return
-            plan, result = importer.run_import(path, name=path.name, year=year, by=by, batch=target)
-        except importer.ImportRefused as exc:
+            plan, result = run_import(path, name=path.name, year=year, by=by, batch=target)
+        except ImportRefused as exc:
             self._rejections([exc.rejection])
             raise CommandError(_("文件被拒绝，未写入任何数据。")) from None
-        except importer.ApplyRejected as exc:
+        except ApplyRejected as exc:
             if not dry_run:
                 self._summary(path, exc.plan, dry_run=False)
             self._rejections(exc.plan.rejections)

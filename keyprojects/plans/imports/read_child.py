@@ -1,12 +1,12 @@
 """Reads a spreadsheet with python-calamine in a child process and streams its cells as JSON lines.
 
-Run by keyprojects.plans.importer, never imported by Django code. calamine is fast, but it trusts the
+Run by keyprojects.plans.imports.read, never imported by Django code. calamine is fast, but it trusts the
 sizes a file declares: a 2 KB .xlsx claiming a cell at XFD1048576, or a shared-string table of four
 billion entries, makes it ask for hundreds of gigabytes and abort the whole process (not an exception
 Python could catch). So it runs here, under an address-space limit, and a hostile file kills only this
 child; the importer then refuses the file or falls back to openpyxl's streaming reader.
 
-    python import_reader.py PATH MAX_COLS MAX_ROWS PEEK_ROWS MAX_MEMORY_BYTES
+    python read_child.py PATH MAX_COLS MAX_ROWS PEEK_ROWS MAX_MEMORY_BYTES
 
 stdout, one JSON value a line:
     {"sheets": [name, …]}

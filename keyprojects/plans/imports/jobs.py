@@ -1,4 +1,4 @@
-"""The life of an ImportJob: upload → parse (in the background for large files) → preview → apply.
+"""jobs: the life of an ImportJob: upload → parse (in the background for large files) → preview → apply.
 
 Parsing reports its progress through ImportJob.rows_done/rows_total, written in short transactions the
 page polls. Applying runs in one transaction, all rows or none, so its progress cannot go through the
@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from keyprojects.lib.locking import EditConflict
 from keyprojects.orgs.models import User
-from keyprojects.plans import importer
+from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
+from keyprojects.plans.imports.plan import preview
+from keyprojects.plans.imports.rejections import ImportRefused
 from keyprojects.plans.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -95,12 +97,12 @@ def import_job_parse(job_id: int) -> None:
     """Parse, validate and plan the job's file; leave the job in PREVIEW, or REJECTED with the reasons."""
     job = ImportJob.objects.get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(status=Status.PARSING, rows_done=0, rows_total=0)
-    batch = job.summary.get("batch", importer.BATCH_NEW)
+    batch = job.summary.get("batch", BATCH_NEW)
     try:
-        plan = importer.preview(
+        plan = preview(
             job.file.path, name=job.original_name, year=job.year, progress=_progress_writer(job_id)
         )
-    except importer.ImportRefused as exc:
+    except ImportRefused as exc:
         _finish(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary={"batch": batch})
         return
     except Exception:
@@ -147,20 +149,20 @@ def _apply(job_id: int, user_id: int) -> None:
         APPLY_PROGRESS[job_id] = (done, total)
 
     try:
-        plan, result = importer.run_import(
+        plan, result = run_import(
             job.file.path,
             name=job.original_name,
             year=job.year,
             by=by,
-            batch=summary.get("batch", importer.BATCH_NEW),
+            batch=summary.get("batch", BATCH_NEW),
             progress=progress,
         )
-    except importer.ApplyRejected as exc:
+    except ApplyRejected as exc:
         # The database changed since the preview (a project added, a batch published …).
         summary.update(exc.plan.summary())
         summary["rejections_total"] = len(exc.plan.rejections)
         _finish(job_id, Status.REJECTED, errors=[r.as_dict() for r in exc.plan.rejections], summary=summary)
-    except importer.ImportRefused as exc:
+    except ImportRefused as exc:
         _finish(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary=summary)
     except (ValidationError, EditConflict) as exc:
         message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message)

@@ -1,0 +1,610 @@
+"""plan: every parsed row resolved against the database, and what importing it would do.
+
+For each row: which project it means (by code, else by name under its owner), its owner (new owners
+are created), district, sector, departments and leader; whether its entry on the year's list would be
+created, updated or left as it is, and what would change. The entry's figures are checked by the
+list's own rules (plans.entry_rules), so that a row breaking them is refused with its place in the
+file. The plan is what the preview shows the office; it reads only, and apply writes it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from keyprojects.lib.money import format_wan
+from keyprojects.lib.text import normalise_name
+from keyprojects.orgs.models import Organisation
+from keyprojects.plans.entry_rules import plan_errors
+from keyprojects.plans.imports.header import FIELD_LABELS, MONEY_FIELDS
+from keyprojects.plans.imports.lookups import Lookups
+from keyprojects.plans.imports.rejections import Rejection, shown
+from keyprojects.plans.imports.rows import Parsed, Row, parse_file
+from keyprojects.plans.models import AnnualEntry, Batch, Category
+
+
+@dataclass(slots=True)  # one per row of a list that may have 100,000
+class PlannedRow:
+    row: int
+    name: str
+    owner: str
+    action: str  # "create", "update", "unchanged"
+    category: str
+    planned: int | None
+    total: int | None
+    project_id: int | None = None
+    entry_id: int | None = None
+    new_project: dict | None = None  # project_create's fields, owner by key when new
+    fill: dict = field(default_factory=dict)  # empty registry fields to fill
+    entry: dict = field(default_factory=dict)
+    departments: list | None = None  # organisation ids, in order; None: the file has no such column
+    changes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "row": self.row,
+            "name": self.name,
+            "owner": self.owner,
+            "action": self.action,
+            "category": self.category,
+            "planned": self.planned,
+            "total": self.total,
+            "new_project": self.new_project is not None,
+            "project_id": self.project_id,
+            "changes": self.changes,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Plan:
+    year: int
+    parsed: Parsed
+    rows: list = field(default_factory=list)
+    rejections: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    new_owners: dict = field(default_factory=dict)  # owner key → name as written
+
+    def __post_init__(self):
+        self._taken = {(r.row, r.letter) for r in self.rejections}
+
+    def add(self, rejection: Rejection) -> None:
+        """Keep REJECTION unless its cell is already rejected: one reason a cell, the first found (a
+        cell that cannot be read is not also "missing")."""
+        where = (rejection.row, rejection.letter)
+        if where not in self._taken:
+            self._taken.add(where)
+            self.rejections.append(rejection)
+
+    def reject(self, row, f, message, value="") -> None:
+        """Reject ROW at the column of field F (or at Column F; at none when the file lacks it)."""
+        header = self.parsed.header
+        column = header.by_field.get(f) if isinstance(f, str) else f
+        self.add(
+            Rejection(
+                message,
+                sheet=header.sheet,
+                row=row.row,
+                column=column.label if column else "",
+                letter=column.letter if column else "",
+                value=shown(value),
+            )
+        )
+
+    @property
+    def ok(self):
+        return not self.rejections
+
+    def counts(self):
+        counts = {"create": 0, "update": 0, "unchanged": 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["new_projects"] = sum(1 for r in self.rows if r.new_project is not None)
+        counts["new_owners"] = len(self.new_owners)
+        counts["rejected_rows"] = len({r.row for r in self.rejections if r.row})
+        counts["rows"] = len(self.parsed.rows)
+        return counts
+
+    def totals(self):
+        return {
+            "planned": sum(r.planned or 0 for r in self.rows),
+            "total": sum(r.total or 0 for r in self.rows),
+        }
+
+    def summary(self):
+        header = self.parsed.header
+        return {
+            "sheet": header.sheet,
+            "header_rows": header.excel_rows(),
+            "sheet_unit": header.sheet_unit,
+            "columns": [
+                {
+                    "letter": c.letter,
+                    "label": c.label,
+                    "field": c.field or "",
+                    "field_label": _(FIELD_LABELS[c.field]) if c.field else "",
+                    "unit": c.unit if c.field in MONEY_FIELDS else "",
+                }
+                for c in header.columns
+            ],
+            "sheets_ignored": self.parsed.sheets_ignored,
+            "sections": [
+                {"row": s.row, "label": s.label, "count": s.count, "projects": s.projects}
+                for s in self.parsed.sections
+            ],
+            "counts": self.counts(),
+            "totals": self.totals(),
+            "file_totals": self.parsed.file_totals,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "new_owners": list(self.new_owners.values()),
+            "rows": [r.as_dict() for r in self.rows],
+        }
+
+
+def _section_rejection(plan, section, message):
+    column = section.column
+    return Rejection(
+        message,
+        sheet=plan.parsed.header.sheet,
+        row=section.row,
+        column=column.label if column else "",
+        letter=column.letter if column else "",
+        value=section.label,
+    )
+
+
+PROJECT_LABELS = {
+    "code": "项目代码",
+    "location": "建设地点",
+    "content": "建设内容及规模",
+    "contact": "联系人",
+    "phone": "联系电话",
+    "leader_id": "联系市领导",
+}
+ENTRY_LABELS = {
+    "category": "项目类别",
+    "planned_investment": "年度计划投资",
+    "completed_before_year": "截至上年底累计完成投资",
+    "goal": "形象进度目标",
+    "planned_start_month": "计划开工月份",
+    "planned_completion_month": "计划竣工月份",
+    "leader_id": "联系市领导",
+    "note": "备注",
+}
+
+
+def _entry_change(name, old, new, look):
+    def show(value):
+        if value in (None, ""):
+            return "—"
+        if name in ("planned_investment", "completed_before_year"):
+            return format_wan(value) + _("万元")
+        if name == "category":
+            return str(Category(value).label)
+        if name == "leader_id":
+            return look.leader_names.get(value, "?")
+        text = str(value)
+        return text if len(text) <= 20 else text[:19] + "…"
+
+    return _("%(field)s：%(old)s → %(new)s") % {
+        "field": _(ENTRY_LABELS[name]),
+        "old": show(old),
+        "new": show(new),
+    }
+
+
+class _Refused(Exception):
+    """The row is refused; the reason is already in the plan."""
+
+
+def _refuse(plan, row, f, message, value=""):
+    plan.reject(row, f, message, value)
+    raise _Refused
+
+
+def _or_name(plan, f):
+    """Field F's column to reject at, or 项目名称's when the file has no such column."""
+    return f if f in plan.parsed.header.by_field else "name"
+
+
+def build_plan(parsed: Parsed, *, year: int, progress=None) -> Plan:
+    """Match every parsed row against the database: the project (by code, else by normalised name and
+    owner), its owner (created when new), district, sector, departments and leader; and decide what
+    creating or updating its entry for YEAR would change. Reads only."""
+    plan = Plan(year=year, parsed=parsed, rejections=list(parsed.rejections), warnings=list(parsed.warnings))
+    look = Lookups(parsed, year)
+    rejected_rows = {r.row for r in parsed.rejections}
+    seen = {}
+    for n, row in enumerate(parsed.rows):
+        if progress and n % 250 == 0:
+            progress(n, len(parsed.rows))
+        errors_before = len(plan.rejections)
+        planned_row = _plan_row(row, look, plan)
+        if planned_row is None or len(plan.rejections) > errors_before or row.row in rejected_rows:
+            continue
+        key = (
+            ("p", planned_row.project_id)
+            if planned_row.project_id
+            else ("n", row.code or (row.name_key, row.owner_key))
+        )
+        if key in seen:
+            plan.reject(
+                row, "name", _("与第 %(row)s 行是同一个项目，重复列出。") % {"row": seen[key]}, row.name
+            )
+            continue
+        if row.code:
+            code_key = ("c", row.code)
+            if code_key in seen:
+                plan.reject(
+                    row, "code", _("项目代码与第 %(row)s 行重复。") % {"row": seen[code_key]}, row.code
+                )
+                continue
+            seen[code_key] = row.row
+        seen[key] = row.row
+        plan.rows.append(planned_row)
+    if progress:
+        progress(len(parsed.rows), len(parsed.rows))
+    plan.rejections.sort(key=lambda r: (r.row or 0, r.letter))
+    return plan
+
+
+def _plan_row(row: Row, look: Lookups, plan: Plan) -> PlannedRow | None:
+    """What ROW would create or change, or None when it is refused (the reasons added to PLAN). The
+    checks run in the order the office reads the row, the first failure ending it."""
+    try:
+        project, owner_id = _match_project(row, look, plan)
+        sector_id, section_department = _section_sector(row, look, plan)
+        if row.category is None:
+            if "category" not in row.errors:
+                plan.reject(
+                    row,
+                    _or_name(plan, "category"),
+                    _(
+                        "无法确定项目类别：请在分组行（如“一、新开工项目（60项）”）或“项目类别”列注明"
+                        "新开工、续建、竣工投产或预备。"
+                    ),
+                )
+            raise _Refused
+        if row.sector_column:
+            sector_id = look.sector_for(row.sector_column)
+            if sector_id is None:
+                _refuse(
+                    plan,
+                    row,
+                    "sector",
+                    _("未知的行业领域。系统中的行业领域：%(sectors)s。")
+                    % {"sectors": "、".join(look.sector_names)},
+                    row.sector_column,
+                )
+        departments = _departments(row, look, plan, section_department)
+        leader_id = _leader(row, look, plan)
+        planned = PlannedRow(
+            row=row.row,
+            name=row.name,
+            owner=row.owner,
+            action="create",
+            category=row.category,
+            planned=row.planned,
+            total=row.total if row.total is not None else (project or {}).get("total_investment"),
+        )
+        if project is None:
+            _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, departments)
+        else:
+            _plan_registry_fill(planned, row, look, project, leader_id, departments)
+        return _plan_entry(planned, row, look, plan, project, leader_id, departments)
+    except _Refused:
+        return None
+
+
+def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
+    """The project ROW means, by code, else by normalised name under its owner (None: a new project),
+    and its owner's id (None: a new owner)."""
+    project = None
+    owner_id = None
+    if row.owner_key:
+        owner_id = look.owners.get(row.owner_key)
+        if owner_id is None and row.owner_key in look.orgs_by_key:
+            org = look.orgs_by_key[row.owner_key]
+            _refuse(
+                plan,
+                row,
+                "owner",
+                _("“%(name)s”在系统中登记为%(kind)s，不是项目业主。")
+                % {"name": org["name"], "kind": Organisation.Kind(org["kind"]).label},
+                row.owner,
+            )
+    if row.code and row.code in look.by_code:
+        project = look.by_code[row.code]
+    elif owner_id is not None:
+        same = look.by_name.get((row.name_key, owner_id), [])
+        if len(same) > 1:
+            _refuse(
+                plan,
+                row,
+                "name",
+                _("该业主下有 %(n)s 个同名项目，无法确定是哪一个：请填写项目代码。") % {"n": len(same)},
+                row.name,
+            )
+        if same:
+            project = same[0]
+            if row.code and project["code"] and project["code"] != row.code:
+                _refuse(
+                    plan,
+                    row,
+                    "code",
+                    _("按名称和业主匹配到已有项目，但其项目代码为 %(code)s，与文件不一致。")
+                    % {"code": project["code"]},
+                    row.code,
+                )
+    if row.owner_key is None:
+        raise _Refused  # no owner: rejected when the row was read
+    return project, owner_id
+
+
+def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
+    """(sector id, department id) from the sections above ROW: a "group" section is a sector or a
+    responsible unit, a second-level one a sector."""
+    sector_id = None
+    section_department = None
+    if row.department_section:
+        section = row.department_section
+        sector_id = look.sector_for(section.value)
+        if sector_id is None:
+            section_department = look.departments.get(normalise_name(section.value))
+            if section_department is None:
+                plan.add(
+                    _section_rejection(
+                        plan,
+                        section,
+                        _(
+                            "无法识别的分组“%(label)s”：应为项目类别（新开工、续建、竣工投产、预备）、"
+                            "行业领域（%(sectors)s）或责任单位。"
+                        )
+                        % {"label": section.label, "sectors": "、".join(look.sector_names)},
+                    )
+                )
+                raise _Refused
+    if row.sector:
+        section = row.sector
+        sector_id = look.sector_for(section.value)
+        if sector_id is None:
+            plan.add(
+                _section_rejection(
+                    plan,
+                    section,
+                    _("未知的行业领域“%(value)s”。系统中的行业领域：%(sectors)s。")
+                    % {"value": section.label, "sectors": "、".join(look.sector_names)},
+                )
+            )
+            raise _Refused
+    return sector_id, section_department
+
+
+def _departments(row, look, plan, section_department) -> list | None:
+    """The responsible departments' ids, in order: the column's, else the section's; None when the
+    row names none."""
+    if not row.departments:
+        return None if section_department is None else [section_department]
+    departments = []
+    for name in row.departments:
+        org_id = look.departments.get(normalise_name(name))
+        if org_id is None:
+            _refuse(
+                plan,
+                row,
+                "departments",
+                _("找不到责任单位“%(name)s”（须为系统中的市直部门）。") % {"name": name},
+                name,
+            )
+        if org_id not in departments:
+            departments.append(org_id)
+    return departments
+
+
+def _leader(row, look, plan) -> int | None:
+    """The first leader named (the list keeps one), by name or inside what was written."""
+    if not row.leaders:
+        return None
+    leader_id = None
+    for name in row.leaders:
+        found = look.leaders.get(normalise_name(name))
+        if found is None:
+            found = next(
+                (uid for key, uid in look.leaders.items() if key and key in normalise_name(name)), None
+            )
+        if found is None:
+            _refuse(
+                plan,
+                row,
+                "leader",
+                _("找不到联系市领导“%(name)s”（须为系统中的市领导用户）。") % {"name": name},
+                name,
+            )
+        if leader_id is None:
+            leader_id = found
+    if len(row.leaders) > 1:
+        plan.warnings.append(
+            Rejection(
+                _("列出了多位联系市领导，清单只记第一位：%(name)s。")
+                % {"name": look.leader_names[leader_id]},
+                sheet=plan.parsed.header.sheet,
+                row=row.row,
+                column=plan.parsed.header.by_field["leader"].label,
+                value="、".join(row.leaders),
+            )
+        )
+    return leader_id
+
+
+def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, departments) -> None:
+    """A new project: everything project_create needs must be in the row."""
+    district_id, several = look.district_for(row.district or "", row.location or "")
+    if district_id is None:
+        if several:
+            message = _("涉及多个城区（%(names)s），请在“所在城区”列注明项目归属的城区。") % {
+                "names": "、".join(several)
+            }
+        else:
+            message = _(
+                "无法确定所在城区：“所在城区”或“建设地点”中须包含系统中的城区名称（如 %(example)s）。"
+            ) % {"example": "、".join(d[2] for d in look.districts[:3])}
+        where = "district" if "district" in plan.parsed.header.by_field else "location"
+        _refuse(plan, row, where, message, row.district or row.location)
+    if sector_id is None:
+        _refuse(
+            plan,
+            row,
+            _or_name(plan, "sector"),
+            _(
+                "新项目缺少行业领域：请在分组行（如“（一）产业项目”）或“行业领域”列注明。系统中的行业领域：%(sectors)s。"
+            )
+            % {"sectors": "、".join(look.sector_names)},
+        )
+    if row.total is None:
+        _refuse(plan, row, _or_name(plan, "total"), _("新项目须填写总投资。"))
+    if row.years is None:
+        _refuse(plan, row, _or_name(plan, "years"), _("新项目须填写建设起止年限（如 2025-2028）。"))
+    if owner_id is None:
+        plan.new_owners.setdefault(row.owner_key, row.owner)
+    planned.new_project = {
+        "name": row.name[:200],
+        "code": row.code or None,
+        "owner_key": row.owner_key,
+        "owner_id": owner_id,
+        "district_id": district_id,
+        "sector_id": sector_id,
+        "location": (row.location or "")[:200],
+        "content": row.content or "",
+        "total_investment": row.total,
+        "start_year": row.years[0],
+        "end_year": row.years[1],
+        "leader_id": leader_id,
+        "contact": (row.contact or "")[:30],
+        "phone": (row.phone or "")[:30],
+    }
+    planned.departments = departments
+    if row.category in (Category.CONTINUING, Category.COMPLETING):
+        planned.notes.append(
+            _("新项目按“谋划储备”入库；清单类别为%(category)s，请在项目页登记实际开工日期并转入相应阶段。")
+            % {"category": Category(row.category).label}
+        )
+
+
+def _plan_registry_fill(planned, row, look, project, leader_id, departments) -> None:
+    """A project already registered: its registry fields are the registry's, only empty ones are
+    filled from the file; the row's departments are added to the project's."""
+    planned.project_id = project["id"]
+    values = {
+        "code": row.code,
+        "location": (row.location or "")[:200],
+        "content": row.content,
+        "contact": (row.contact or "")[:30],
+        "phone": (row.phone or "")[:30],
+        "leader_id": leader_id,
+    }
+    for name, value in values.items():
+        if value and not project[name]:
+            if name == "code" and row.code in look.by_code:
+                continue
+            planned.fill[name] = value
+            planned.changes.append(_("项目%(field)s：补填") % {"field": _(PROJECT_LABELS[name])})
+    if departments is not None:
+        planned.departments = departments
+        have = look.project_departments.get(project["id"], set())
+        added = [d for d in departments if d not in have]
+        if added:  # entry_create / entry_update add them to the project
+            planned.changes.append(
+                _("项目责任单位：增加 %(names)s")
+                % {"names": "、".join(look.department_names.get(d, "?") for d in added)}
+            )
+
+
+def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> PlannedRow:
+    """The entry for the year: created, or its differences from the entry already on the list."""
+    entry = {
+        "category": row.category,
+        "planned_investment": row.planned,
+        "completed_before_year": row.completed_before,
+        "goal": row.goal,
+        "planned_start_month": row.start,
+        "planned_completion_month": row.completion,
+        "leader_id": leader_id,
+        "note": row.note,
+    }
+    # An empty cell leaves what the entry has; a value replaces it.
+    planned.entry = {k: v for k, v in entry.items() if v not in (None, "")}
+    existing = look.entries.get(planned.project_id) if planned.project_id else None
+    final = {**(existing or {}), **planned.entry}
+    # The list's own rules (plans.entry_rules.plan_errors), checked here so that they reject the row
+    # with its place in the file instead of failing the whole import when it is applied.
+    errors = plan_errors(
+        model=AnnualEntry,
+        category=final.get("category"),
+        planned_investment=final.get("planned_investment"),
+        planned_start_month=final.get("planned_start_month"),
+        planned_completion_month=final.get("planned_completion_month"),
+    )
+    columns = {
+        "planned_investment": "planned",
+        "planned_start_month": "start",
+        "planned_completion_month": "completion",
+        "category": "category",
+    }
+    for name, message in errors.items():
+        plan.reject(row, _or_name(plan, columns.get(name, "name")), str(message))
+    if errors:
+        raise _Refused
+    if existing is None:
+        planned.action = "create"
+        if project is not None:
+            planned.changes.append(_("已有项目列入本年度清单"))
+        return planned
+    planned.entry_id = existing["id"]
+    differences = []
+    for name, value in planned.entry.items():
+        if existing[name] != value:
+            differences.append(_entry_change(name, existing[name], value, look))
+    old_departments = look.entry_departments.get(existing["id"], [])
+    if departments is not None and sorted(old_departments) != sorted(departments):
+        old = "、".join(look.department_names.get(d, "?") for d in old_departments)
+        new = "、".join(look.department_names.get(d, "?") for d in departments)
+        differences.append(_("责任单位：%(old)s → %(new)s") % {"old": old or "—", "new": new})
+    # The rule of plans.entry_rules.official_plan_errors, in the import's own words (the batch and both
+    # figures). Here an entry in no batch counts as official too, unlike in is_official.
+    official = existing["batch_id"] is None or existing["batch__status"] == Batch.Status.PUBLISHED
+    if official and final["planned_investment"] != existing["planned_investment"]:
+        _refuse(
+            plan,
+            row,
+            "planned",
+            _(
+                "该项目已在正式清单（%(batch)s）中，年度计划投资 %(old)s 万元不能通过导入改为 %(new)s 万元；"
+                "请提交“计划调整”申请。"
+            )
+            % {
+                "batch": existing["batch__name"] or _("无批次"),
+                "old": format_wan(existing["planned_investment"]),
+                "new": format_wan(final["planned_investment"]),
+            },
+            row.planned,
+        )
+    planned.changes.extend(differences)
+    planned.action = "update" if planned.changes else "unchanged"
+    return planned
+
+
+def preview(path, *, name: str, year: int, progress=None) -> Plan:
+    """Parse, validate and plan the file: what an import would do, without writing anything."""
+    parsed = parse_file(path, name=name, year=year, progress=_half(progress, 0))
+    return build_plan(parsed, year=year, progress=_half(progress, 1))
+
+
+def _half(progress, which):
+    if progress is None:
+        return None
+
+    def report(done, total):
+        total = max(total, 1)
+        progress(which * total + done, 2 * total)
+
+    return report
