@@ -76,8 +76,8 @@ def main():
     from django.db import connection
     from django.test import Client
 
+    from keyprojects.demo.loader import load_demo
     from keyprojects.orgs.models import User
-    from keyprojects.projects.demo import load_demo
     from keyprojects.reports.models import PublicDataSetting
 
     try:

@@ -1,4 +1,4 @@
-"""The demo city's problems (called by keyprojects/projects/demo.py after the annual lists and reports).
+"""The demo city's problems (called by keyprojects/demo/loader.py after the annual lists and reports).
 
 A few hundred problems across the categories, raised during the months before the demo's TODAY by
 owners, districts, departments and the office, each with the action log it would have had: raised,
@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
-from keyprojects.coordination.selectors import MemoCalendar
-from keyprojects.coordination.services import DEFAULT_LADDER, escalation_setting
+from keyprojects.coordination.selectors import DEFAULT_LADDER, MemoCalendar
+from keyprojects.coordination.services import escalation_setting
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import Project
 

@@ -28,6 +28,7 @@ from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import Project
+from keyprojects.tasks.models import Task
 
 MEETING_DAY = 20  # the office holds its dispatch meeting around the 20th of each month
 PLACES = ("项目现场", "项目指挥部", "施工现场会议室", "企业生产车间", "项目部会议室")
@@ -52,8 +53,6 @@ def _month_day(year, month, day, calendar) -> dt.date:
 
 
 def load_meetings_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
-    from keyprojects.tasks.models import Task
-
     rng = random.Random(seed + 7)
     calendar = WorkCalendar.for_years(range(today.year - 1, today.year + 2))
     staff = User.objects.filter(role=User.Role.OFFICE_STAFF, is_active=True).order_by("pk").first()

@@ -1,10 +1,14 @@
-"""The demo city's district boundaries (called by keyprojects/projects/demo.py after the annual lists
+"""The demo city's district boundaries (called by keyprojects/demo/loader.py after the annual lists
 and reports): synthetic polygons around each demo district's centre, for the project map — Voronoi
 cells among the centres with a ragged outer edge. Plausible shapes, not surveyed borders: the office
 uploads the real ones."""
 
 import math
 import random
+
+from keyprojects.dashboard.models import DistrictBoundary
+from keyprojects.orgs.models import Organisation
+from keyprojects.projects.demo import DISTRICTS
 
 
 def _outline(rng, centre, others, spread, vertices=48) -> list:
@@ -31,10 +35,6 @@ def _outline(rng, centre, others, spread, vertices=48) -> list:
 
 
 def load_dashboard_demo(*, seed=2026, stdout=None) -> dict:
-    from keyprojects.dashboard.models import DistrictBoundary
-    from keyprojects.orgs.models import Organisation
-    from keyprojects.projects.demo import DISTRICTS
-
     rng = random.Random(seed)
     orgs = {o.name: o for o in Organisation.objects.filter(kind=Organisation.Kind.DISTRICT)}
     boundaries = []

@@ -1,4 +1,4 @@
-"""The demo city's land ledger (called by keyprojects/projects/demo.py after the annual lists and reports).
+"""The demo city's land ledger (called by keyprojects/demo/loader.py after the annual lists and reports).
 
 About 60 projects in preparation or under construction get a land task (the district leads), and each
 month of the year up to the last month before the demo's TODAY a cumulative progress row (in January,
@@ -11,6 +11,7 @@ import random
 from decimal import Decimal
 
 from keyprojects.land.models import LandProgress, LandTask
+from keyprojects.lib.dates import previous_month
 from keyprojects.orgs.models import User
 from keyprojects.projects.models import Project, Stage
 
@@ -22,7 +23,7 @@ def _q(value) -> Decimal:
 def load_land_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
     rng = random.Random(seed + 6)
     # The last month reported: the one before today's.
-    year, last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    year, last_month = previous_month(today)
     candidates = list(
         Project.objects.filter(stage__in=[Stage.PRELIMINARY, Stage.CONSTRUCTION], district__isnull=False)
         .order_by("id")

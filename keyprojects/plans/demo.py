@@ -1,17 +1,18 @@
 """The demo city's annual lists (last year's and this year's) and the monthly reports owners made.
 
-Runs at the end of `load_demo`, after the projects exist, in the same transaction. Every value comes
-from one `random.Random` seeded from the demo's seed and from the projects' own dates, and time stops at
-the demo's TODAY. Each year's list was published the December before (a second batch in July); last
-year is reported in full; this year through last month, whose reports are coming in until its
-statistics deadline (most are in by then, a few never come); this month's are not due yet. Months whose
-deadline has passed are locked, as the lock_months job would have done the morning after.
+Runs in `load_demo` (keyprojects/demo/loader.py) after the projects exist, in the same transaction.
+Every value comes from one `random.Random` seeded from the demo's seed and from the projects' own dates,
+and time stops at the demo's TODAY. Each year's list was published the December before (a second batch
+in July); last year is reported in full; this year through last month, whose reports are coming in until
+its statistics deadline (most are in by then, a few never come); this month's are not due yet. Months
+whose deadline has passed are locked, as the lock_months job would have done the morning after.
 """
 
 import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from keyprojects.lib.dates import month_end
 from keyprojects.lib.money import YUAN_PER_WAN, YUAN_PER_YI
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation, User
@@ -92,10 +93,6 @@ CHANGE_REASONS = (
 
 def _at(day: dt.date, hour=10, minute=0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
-
-
-def _month_end(year, month) -> dt.date:
-    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
 
 
 def _round_plan(yuan: float) -> int:
@@ -396,10 +393,10 @@ class _PlansBuilder:
         today = self.today
         self.calendar = WorkCalendar.for_years(range(self.years[0], today.year + 1))
         return {
-            (year, month): self.calendar.add(_month_end(year, month), DEADLINE_WORKDAYS)
+            (year, month): self.calendar.add(month_end(year, month), DEADLINE_WORKDAYS)
             for year in self.years
             for month in range(1, 13)
-            if _month_end(year, month) < today
+            if month_end(year, month) < today
         }
 
     def status_weights(self, deadline, month_end):
@@ -435,9 +432,7 @@ class _PlansBuilder:
     def build_reports(self):
         rng, today = self.rng, self.today
         deadlines = self.deadlines()
-        weights = {
-            key: self.status_weights(deadline, _month_end(*key)) for key, deadline in deadlines.items()
-        }
+        weights = {key: self.status_weights(deadline, month_end(*key)) for key, deadline in deadlines.items()}
         reports, adjust = [], []
         for item in self.items:
             project = item.project
@@ -475,7 +470,7 @@ class _PlansBuilder:
                     status=status,
                 )
                 if status != "draft":
-                    opened = _month_end(item.year, month) + dt.timedelta(days=1)
+                    opened = month_end(item.year, month) + dt.timedelta(days=1)
                     if rng.random() < 0.05 and deadline < today:  # late
                         day = deadline + dt.timedelta(days=rng.randint(1, 8))
                     else:

@@ -1,7 +1,7 @@
 """The demo city: a deterministic, realistic data set in the shape of Nanning (南宁市).
 
-`load_demo()` builds organisations, users and projects (with stage history, preliminary items and
-factor needs) in one transaction, with bulk inserts so that 1,200 projects take seconds. The city is
+`load_projects_demo()` builds organisations, users and projects (with stage history, preliminary items and
+factor needs) with bulk inserts so that 1,200 projects take seconds. The city is
 built around TODAY (the day it is loaded, or the one given): its history ends there, last month's
 reports are coming in, problems sit on the ladder with running clocks, tasks fall due, a meeting is
 coming up. Every value comes from one `random.Random(seed)` and TODAY, so the same seed and day give
@@ -14,10 +14,9 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.utils import timezone
 
 from keyprojects.lib.money import wan_to_yuan
+from keyprojects.lib.numbers import cn_numeral
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage, StageChange
 from keyprojects.projects.services import project_refresh_search_text
@@ -395,8 +394,6 @@ TOWNS = (
 SURNAMES = "黄韦陆覃李梁农蒙莫卢陈刘张王周何杨罗廖潘谢林吴邓蓝甘苏唐曾冯"
 GIVEN = "建华志强明国平海军伟丽芳燕红文斌涛勇敏静宇峰辉玲春晓东振宏新德杰琳婷"
 
-CN_DIGITS = "零一二三四五六七八九"
-
 # username, full name, title, sectors the leader links with; "leader" is the demo login.
 LEADERS = (
     ("leader", "韦建平", "副市长", ("基础设施", "生态环保")),
@@ -548,15 +545,6 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def cn_number(n: int) -> str:
-    """1–99 in Chinese numerals, as in 第十二小学."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return CN_DIGITS[ones]
-    head = "" if tens == 1 else CN_DIGITS[tens]
-    return head + "十" + (CN_DIGITS[ones] if ones else "")
-
-
 class _District:
     def __init__(self, org, code, lat, lng, spread, weight, places):
         self.org, self.code, self.lat, self.lng = org, code, lat, lng
@@ -675,7 +663,7 @@ class _Builder:
         base, phase = name, 2
         while name in self.names:
             if base.endswith("项目") or base.endswith("工程"):
-                name = f"{base[:-2]}（{cn_number(phase) if phase < 100 else phase}期）{base[-2:]}"
+                name = f"{base[:-2]}（{cn_numeral(phase) if phase < 100 else phase}期）{base[-2:]}"
             else:
                 name = f"{base}（{phase}）"
             phase += 1
@@ -960,7 +948,7 @@ class _Builder:
             "{park}产业孵化中心项目",
             "{park}综合服务中心项目",
         )
-        name = self.unique_name(lambda: rng.choice(forms).format(park=park, n=cn_number(rng.randint(1, 5))))
+        name = self.unique_name(lambda: rng.choice(forms).format(park=park, n=cn_numeral(rng.randint(1, 5))))
         content = (
             f"新建标准厂房、研发办公用房及配套设施，总建筑面积约{rng.randint(5, 60)}万平方米，"
             f"同步建设园区道路、给排水、供电、绿化等配套工程。"
@@ -983,7 +971,7 @@ class _Builder:
                     (
                         f"{district.label}{road}道路工程",
                         f"{district.label}{place}{road}道路工程",
-                        f"{district.label}{place}路网工程（{cn_number(rng.randint(1, 3))}期）",
+                        f"{district.label}{place}路网工程（{cn_numeral(rng.randint(1, 3))}期）",
                     )
                 )
 
@@ -1032,7 +1020,7 @@ class _Builder:
             district = self.district_for(owner)
             place = rng.choice(district.places)
             forms = (
-                f"{district.label}{place}水厂（{cn_number(rng.randint(1, 3))}期）工程",
+                f"{district.label}{place}水厂（{cn_numeral(rng.randint(1, 3))}期）工程",
                 f"{district.label}{place}地下综合管廊工程",
                 f"{district.label}城市排水防涝设施建设项目",
                 f"{district.label}{place}供水管网工程",
@@ -1067,7 +1055,7 @@ class _Builder:
         if roll < 0.84:  # telecommunications
             owner = self.owner_for(("telecom",))
             district = self.district_for(owner)
-            phase = cn_number(rng.randint(1, 3))
+            phase = cn_numeral(rng.randint(1, 3))
             forms = (
                 f"南宁市5G网络建设（{phase}期）项目",
                 f"{district.label}千兆光网建设（{phase}期）项目",
@@ -1092,7 +1080,7 @@ class _Builder:
         elif district.org.name == "江南区":
             forms = (
                 f"南宁国际铁路港{place}物流园项目",
-                f"南宁国际铁路港多式联运中心（{cn_number(rng.randint(1, 3))}期）项目",
+                f"南宁国际铁路港多式联运中心（{cn_numeral(rng.randint(1, 3))}期）项目",
                 f"{district.label}{place}综合交通枢纽工程",
             )
         else:
@@ -1148,8 +1136,8 @@ class _Builder:
                 district = owner.district
                 place = rng.choice(district.places)
                 forms = (
-                    f"{district.label}{place}第{cn_number(rng.randint(1, 40))}小学建设项目",
-                    f"{district.label}{place}第{cn_number(rng.randint(1, 30))}初级中学建设项目",
+                    f"{district.label}{place}第{cn_numeral(rng.randint(1, 40))}小学建设项目",
+                    f"{district.label}{place}第{cn_numeral(rng.randint(1, 30))}初级中学建设项目",
                     f"{district.label}{place}九年一贯制学校建设项目",
                     f"{district.label}{place}公办幼儿园建设项目",
                 )
@@ -1163,7 +1151,7 @@ class _Builder:
             owner = self.owner_for(("housing", "district_platform", "district_platform"))
             district = self.district_for(owner)
             place = rng.choice(district.places)
-            phase = cn_number(rng.randint(1, 4))
+            phase = cn_numeral(rng.randint(1, 4))
             forms = (
                 f"{district.label}{place}保障性租赁住房项目",
                 f"{district.label}{place}城中村改造项目",
@@ -1208,7 +1196,7 @@ class _Builder:
         district = self.district_for(owner)
         place = rng.choice(district.places)
         river = rng.choice(RIVERS)
-        phase = cn_number(rng.randint(1, 3))
+        phase = cn_numeral(rng.randint(1, 3))
         if roll < 0.35:
             forms = (
                 f"{river}流域水环境综合治理工程",
@@ -1218,7 +1206,7 @@ class _Builder:
             )
         elif roll < 0.6:
             forms = (
-                f"{district.label}{place}污水处理厂（{cn_number(rng.randint(1, 4))}期）工程",
+                f"{district.label}{place}污水处理厂（{cn_numeral(rng.randint(1, 4))}期）工程",
                 f"{district.label}农村生活污水治理（{phase}期）项目",
                 f"{district.label}{place}污水管网完善工程",
             )
@@ -1727,41 +1715,19 @@ class _Builder:
         return len(changes), len(items), len(needs)
 
 
-def load_demo(*, seed=2026, projects=1200, today: dt.date | None = None, stdout=None) -> dict:
-    """Build the demo city around TODAY (default: the local date) in one transaction; return the
-    counts of what was created.
-
-    Expects an empty database (the command checks). STDOUT, if given, receives progress lines."""
-    from keyprojects.alerts.demo import load_alerts_demo
-    from keyprojects.coordination.demo import load_coordination_demo
-    from keyprojects.coordination.meeting_demo import load_meetings_demo
-    from keyprojects.dashboard.demo import load_dashboard_demo
-    from keyprojects.land.demo import load_land_demo
-    from keyprojects.notifications.demo import load_notifications_demo
-    from keyprojects.plans.demo import load_plans_demo
-    from keyprojects.tasks.demo import load_tasks_demo
-
-    today = today or timezone.localdate()
+def load_projects_demo(*, seed, projects, today: dt.date, stdout=None) -> dict:
+    """The first part of the demo city (keyprojects/demo/loader.py runs the rest): organisations,
+    users and PROJECTS projects with stage history, preliminary items and factor needs, built
+    around TODAY inside the caller's transaction. Returns the counts of what was created."""
     builder = _Builder(seed, stdout, today)
-    with transaction.atomic():
-        builder.build_organisations()
-        builder.build_owners()
-        builder.build_users()
-        builder.say(f"单位 {Organisation.objects.count()} 个，用户 {len(builder.users)} 个")
-        plans = builder.build_projects(projects)
-        builder.say(f"项目 {len(plans)} 个")
-        changes, items, needs = builder.build_rows(plans)
-        builder.say(f"阶段变更 {changes} 条，前期事项 {items} 项，要素需求 {needs} 项")
-        # The annual lists and monthly reports of these projects (keyprojects/plans/demo.py).
-        load_plans_demo(seed=seed, today=today, stdout=stdout)
-        # Each later area adds its own demo records; tasks feed warnings, problems feed meetings.
-        load_tasks_demo(seed=seed, today=today, stdout=stdout)
-        load_coordination_demo(seed=seed, today=today, stdout=stdout)
-        load_meetings_demo(seed=seed, today=today, stdout=stdout)
-        load_land_demo(seed=seed, today=today, stdout=stdout)
-        load_dashboard_demo(seed=seed, stdout=stdout)
-        load_alerts_demo(seed=seed, today=today, stdout=stdout)
-        load_notifications_demo(seed=seed, today=today, stdout=stdout)
+    builder.build_organisations()
+    builder.build_owners()
+    builder.build_users()
+    builder.say(f"单位 {Organisation.objects.count()} 个，用户 {len(builder.users)} 个")
+    plans = builder.build_projects(projects)
+    builder.say(f"项目 {len(plans)} 个")
+    changes, items, needs = builder.build_rows(plans)
+    builder.say(f"阶段变更 {changes} 条，前期事项 {items} 项，要素需求 {needs} 项")
     return {
         "organisations": Organisation.objects.count(),
         "users": len(builder.users),
@@ -1769,5 +1735,4 @@ def load_demo(*, seed=2026, projects=1200, today: dt.date | None = None, stdout=
         "stage_changes": changes,
         "prelim_items": items,
         "factor_needs": needs,
-        "today": today,
     }

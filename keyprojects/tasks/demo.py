@@ -1,4 +1,4 @@
-"""The demo city's tasks (called by keyprojects/projects/demo.py after the annual lists and reports).
+"""The demo city's tasks (called by keyprojects/demo/loader.py after the annual lists and reports).
 
 Every 新开工 project on this year's list gets the standard list of the 新开工 template, its deadlines
 set back from its planned start month. As in an office that keeps up: tasks due more than a week and a

@@ -7,7 +7,7 @@ import pytest
 
 from keyprojects.coordination.models import Instruction, Problem, ProblemAction
 from keyprojects.coordination.services import problems_escalate_due
-from keyprojects.projects.demo import load_demo
+from keyprojects.demo.loader import load_demo
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 7)

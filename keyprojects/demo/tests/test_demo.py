@@ -5,8 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from keyprojects.demo.loader import load_demo
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.projects.demo import PASSWORD, RAIL_OWNER_NAME, load_demo
+from keyprojects.projects.demo import PASSWORD, RAIL_OWNER_NAME
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
 
 pytestmark = pytest.mark.django_db

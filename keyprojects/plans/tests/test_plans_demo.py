@@ -4,13 +4,16 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from keyprojects.demo.loader import load_demo
+from keyprojects.lib.dates import month_end
 from keyprojects.lib.workdays import add_workdays
 from keyprojects.orgs.models import User
-from keyprojects.plans.completion_selectors import completion_totals, month_end
+from keyprojects.plans.completion_selectors import completion_totals
 from keyprojects.plans.models import (
     AnnualEntry,
     AnnualList,
@@ -20,8 +23,9 @@ from keyprojects.plans.models import (
     MonthlyReport,
     ReportAdjustment,
 )
-from keyprojects.projects.demo import load_demo
+from keyprojects.plans.tests.conftest import CAST_TODAY
 from keyprojects.projects.models import Project
+from keyprojects.test import SharedWorld
 
 pytestmark = pytest.mark.django_db
 PROJECTS = 400
@@ -57,9 +61,15 @@ def snapshot():
     return entries, reports
 
 
-@pytest.fixture
-def demo():
-    load_demo(projects=PROJECTS, today=TODAY)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One demo city for the module's tests, which only read it: loaded once (on the plans tests' day)
+    in a transaction that each test's own nests in and that is rolled back after the last of them."""
+    shared = SharedWorld(django_db_blocker)
+    with time_machine.travel(CAST_TODAY, tick=True):
+        shared.get("demo", lambda: load_demo(projects=PROJECTS, today=TODAY))
+    yield
+    shared.close()
 
 
 def test_it_is_deterministic():

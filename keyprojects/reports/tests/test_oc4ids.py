@@ -56,7 +56,7 @@ def world(cast):
 
 
 def test_it_exports_the_demo_city_conforming_to_oc4ids(db, django_assert_max_num_queries):
-    from keyprojects.projects.demo import load_demo
+    from keyprojects.demo.loader import load_demo
 
     load_demo(projects=120, today=dt.date(2026, 12, 7))
     PublicDataSetting.objects.create(pk=1, publish_funding=True, publish_contact=True, publish_land=True)
@@ -356,7 +356,7 @@ def test_it_refuses_settings_changes_from_outside_the_office(client, world):
     client.force_login(world.district)
     assert client.post(reverse("open_data_settings"), {"scope": "all"}).status_code == 403
     with pytest.raises(Exception, match="重点办"):
-        public_data_setting_update(user=world.leader, expected_version=1, scope="all")
+        public_data_setting_update(by=world.leader, expected_version=1, scope="all")
     assert PublicDataSetting.objects.get(pk=1).scope == "listed"
 
 

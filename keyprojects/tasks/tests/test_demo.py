@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from keyprojects.demo.loader import load_demo
 from keyprojects.plans.models import AnnualEntry, Category
-from keyprojects.projects.demo import load_demo
 from keyprojects.tasks.models import Task
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from keyprojects.demo.loader import load_demo
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.projects.demo import PASSWORD, load_demo
+from keyprojects.projects.demo import PASSWORD
 from keyprojects.projects.models import Project
 
 
