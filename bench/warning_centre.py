@@ -252,9 +252,10 @@ def hits_sql(connection, ctx, rules: dict, params_by_code: dict, today_n: int) -
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from keyprojects.alerts.rules import _points, add_months
+    from keyprojects.alerts.rules import _points
+    from keyprojects.lib.dates import add_months, next_month_start
     from keyprojects.plans.models import Batch, Category, MonthlyReport
-    from keyprojects.plans.report_selectors import local_midnight, next_month_start
+    from keyprojects.plans.report_selectors import local_midnight
     from keyprojects.projects.models import FactorNeed, PrelimItem, Stage
     from keyprojects.tasks.models import Task
 

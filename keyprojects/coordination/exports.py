@@ -3,13 +3,9 @@
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
-from keyprojects.coordination.selectors import ledger_calendar, problem_clock
-from keyprojects.coordination.services import levels
-from keyprojects.lib.xlsx import text_cell, xlsx_response
+from keyprojects.coordination.selectors import ledger_calendar, levels, problem_clock
+from keyprojects.lib.xlsx import table_rows, table_sheet, table_total, xlsx_response
 
 
 def _columns():
@@ -64,29 +60,12 @@ def problem_rows(problems, *, today):
 
 
 def problem_ledger_xlsx(problems, *, today) -> HttpResponse:
-    columns = _columns()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("问题台账")
-    last = get_column_letter(len(columns))
-    ws.append([_("重点项目问题协调台账")])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([""] * (len(columns) - 1) + [_("截至 %(date)s") % {"date": today.isoformat()}])
-    ws.append([c[0] for c in columns])
-    thin = Side(style="thin")
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    count = 0
-    for row in problem_rows(problems, today=today):
-        ws.append([text_cell(ws, v) for v in row])
-        count += 1
-    ws.append(["", _("合计：%(count)s 个") % {"count": count}])
-    ws.cell(row=ws.max_row, column=2).font = Font(bold=True)
-    for index, (_label, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C4"
+    wb, ws = table_sheet(
+        sheet=_("问题台账"),
+        title=_("重点项目问题协调台账"),
+        columns=_columns(),
+        note=_("截至 %(date)s") % {"date": today.isoformat()},
+    )
+    count = table_rows(ws, problem_rows(problems, today=today))
+    table_total(ws, ["", _("合计：%(count)s 个") % {"count": count}])
     return xlsx_response(wb, f"problems-{today:%Y%m%d}.xlsx")

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting
-from keyprojects.plans.tables import cn_section
+from keyprojects.lib.numbers import cn_numeral
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 # Point sizes of the Chinese size names.
@@ -212,7 +212,7 @@ def _body(doc, meeting, items):
     for number, item in enumerate(items, start=1):
         problem = item.problem
         heading = _("%(n)s、%(project)s：%(title)s") % {
-            "n": cn_section(number),
+            "n": cn_numeral(number),
             "project": problem.project.name,
             "title": problem.title,
         }

@@ -3,11 +3,8 @@
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
-from keyprojects.lib.xlsx import text_cell, xlsx_response
+from keyprojects.lib.xlsx import table_box, table_row, table_sheet, xlsx_response
 
 
 def _columns():
@@ -40,23 +37,12 @@ def _n(value):
 
 
 def land_ledger_xlsx(rows) -> HttpResponse:
-    columns = _columns()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("征地拆迁台账")
-    last = get_column_letter(len(columns))
-    ws.append([_("重点项目征地拆迁工作台账")])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([""] * (len(columns) - 1) + [_("截至 %(date)s") % {"date": timezone.localdate().isoformat()}])
-    ws.append([c[0] for c in columns])
-    thin = Side(style="thin")
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for i, (_label, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    wb, ws = table_sheet(
+        sheet=_("征地拆迁台账"),
+        title=_("重点项目征地拆迁工作台账"),
+        columns=_columns(),
+        note=_("截至 %(date)s") % {"date": timezone.localdate().isoformat()},
+    )
     for number, row in enumerate(rows, start=1):
         t = row.task
         values = [
@@ -78,10 +64,7 @@ def land_ledger_xlsx(rows) -> HttpResponse:
             row.latest_period,
             row.lag_reason,
         ]
-        ws.append([text_cell(ws, v) for v in values])
-    for line in ws.iter_rows(min_row=3, max_row=ws.max_row):
-        for cell in line:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        table_row(ws, values)
+    table_box(ws)
     ws.append([_("注：完成率为最新月份累计数 ÷ 任务数；综合完成率为各有任务数指标完成率的平均值。")])
-    ws.freeze_panes = "C4"
     return xlsx_response(wb, "land-ledger.xlsx")

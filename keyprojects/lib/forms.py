@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -27,3 +29,24 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", "").split():
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put the errors a service raised on FORM: each on its field where the form has it, the others
+    (and an error that names no field) above the form."""
+    if hasattr(error, "error_dict"):
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def error_text(error: ValidationError) -> str:
+    """Every message of ERROR on one line, for a flash message or an htmx row."""
+    return " ".join(error.messages)
+
+
+def message_errors(request, error: ValidationError) -> None:
+    """Each message of ERROR as an error message on the next page."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -22,3 +22,18 @@ def save_versioned(instance, *, expected_version: int):
         raise EditConflict()
     instance.version = current + 1
     instance.save()
+
+
+def stored_version(model, **lookup) -> int | None:
+    """The version stored now for the row LOOKUP finds; None when someone has deleted it."""
+    return model.objects.filter(**lookup).values_list("version", flat=True).first()
+
+
+def show_conflict(form, error: EditConflict, latest_version) -> None:
+    """After an EditConflict: keep the user's input and say why it was refused, and let the form carry
+    the stored version, so the next save is a choice made after seeing the latest values (with the old
+    one it would be refused again and again)."""
+    form.add_error(None, error.message)
+    data = form.data.copy()
+    data["version"] = latest_version
+    form.data = data

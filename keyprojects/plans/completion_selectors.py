@@ -17,11 +17,10 @@ Definitions (shown on the page too):
   未按计划开工: planned by M, not started.
 """
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
@@ -41,19 +40,13 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.lib.dates import month_end, next_month_start
 from keyprojects.lib.money import YUAN_PER_YI
-from keyprojects.orgs.selectors import entries_visible_to, reports_visible_to
+from keyprojects.lib.numbers import percent
+from keyprojects.plans.access import entries_visible_to, reports_visible_to
 from keyprojects.plans.models import AnnualList, Batch, Category, MonthlyReport
-from keyprojects.plans.report_selectors import local_midnight, next_month_start
-
-ONE_PLACE = Decimal("0.1")
-
-
-def _percent(numerator, denominator) -> Decimal | None:
-    """NUMERATOR ÷ DENOMINATOR as a percentage with one decimal place (half up), or None without a base."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+from keyprojects.plans.report_selectors import local_midnight
+from keyprojects.plans.selectors import default_period
 
 
 @dataclass
@@ -77,30 +70,30 @@ class CompletionRow:
 
     @property
     def rate(self) -> Decimal | None:
-        return _percent(self.ytd, self.plan)
+        return percent(self.ytd, self.plan)
 
     @property
     def time_progress(self) -> Decimal:
         if not self.plan:
-            return _percent(self.month, 12)
-        return _percent(self.plan_through, self.plan)
+            return percent(self.month, 12)
+        return percent(self.plan_through, self.plan)
 
     @property
     def points(self) -> Decimal | None:
         """Percentage points ahead of (positive) or behind (negative) time progress, from exact figures."""
         if not self.plan:
             return None
-        return _percent(self.ytd - self.plan_through, self.plan)
+        return percent(self.ytd - self.plan_through, self.plan)
 
     @property
     def growth(self) -> Decimal | None:
         if not self.ytd_last_year or not self.entries:
             return None
-        return _percent(self.ytd - self.ytd_last_year, self.ytd_last_year)
+        return percent(self.ytd - self.ytd_last_year, self.ytd_last_year)
 
     @property
     def start_rate(self) -> Decimal | None:
-        return _percent(self.started, self.planned_starts)
+        return percent(self.started, self.planned_starts)
 
     @property
     def started_early(self) -> int:
@@ -136,22 +129,6 @@ _SUMMED = (
 
 def completion_years() -> list[int]:
     return list(AnnualList.objects.order_by("-year").values_list("year", flat=True))
-
-
-def completion_default_period(*, today: dt.date | None = None, years: list[int] | None = None) -> tuple:
-    """The last month whose reports are due: the month before TODAY. When no list exists for that
-    year, December of the latest earlier list (or of the earliest list, when all lie ahead)."""
-    today = today or timezone.localdate()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    years = completion_years() if years is None else years
-    if not years or year in years:
-        return year, month
-    earlier = [y for y in years if y < year]
-    return (max(earlier) if earlier else min(years)), 12
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)
@@ -250,7 +227,7 @@ def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMont
     and last year's lists whose reports are in (MonthReporting.is_in) in USER's scope — not blindly the
     month before today, whose reports come in until its statistics deadline, nor a new year's list
     without reports (then last December). Failing that, the latest month with any report; without
-    any, completion_default_period. One query whatever the data, which also gives the years with a
+    any, plans.selectors.default_period. One query whatever the data, which also gives the years with a
     list (for the period form) and the figures of every ended month of those two lists (`of`, for the
     "N 个项目未报送" note)."""
     today = today or timezone.localdate()
@@ -279,9 +256,7 @@ def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMont
             )
     latest = sorted(months.values(), key=lambda m: (m.year, m.month), reverse=True)
     chosen = next((m for m in latest if m.is_in), None) or next((m for m in latest if m.reports), None)
-    year, month = (
-        (chosen.year, chosen.month) if chosen else completion_default_period(today=today, years=years)
-    )
+    year, month = (chosen.year, chosen.month) if chosen else default_period(today, years=years)
     return ReportedMonth(year, month, years=years, months=months)
 
 

@@ -1,15 +1,14 @@
 """Reads of monthly reports: derived totals, deadlines, the owner's to-do, the review queue and the
-office's overview. Every list starts from the scoping gate (keyprojects.orgs.selectors).
+office's overview. Every list starts from the access gates (keyprojects.plans.access).
 
 Year-to-date (1–M月累计) and since-start (开工至今累计) totals are never stored: they are sums of the
 amounts of the reports that count (MonthlyReport.COUNTED), so a return, a resubmission or an
 adjustment moves them at once and nowhere else needs fixing.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -27,32 +26,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.lib.dates import month_end, month_start, next_month_start
+from keyprojects.lib.numbers import percent
 from keyprojects.lib.workdays import add_workdays, workdays_between
 from keyprojects.orgs.models import User
-from keyprojects.orgs.selectors import can_review, entries_visible_to, reports_visible_to
+from keyprojects.plans.access import entries_visible_to, reports_visible_to, reviews_reports
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, MonthLock, MonthlyReport
 
 Role = User.Role
 Status = MonthlyReport.Status
 COUNTED = MonthlyReport.COUNTED
 EDITABLE = (Status.DRAFT, Status.RETURNED)
-REVIEWER_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_STAFF, Role.DISTRICT, Role.DEPARTMENT)
-OVERVIEW_ROLES = (*REVIEWER_ROLES, Role.LEADER)
 
 
 # Months, deadlines and locks
-
-
-def month_start(year: int, month: int) -> dt.date:
-    return dt.date(year, month, 1)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def next_month_start(year: int, month: int) -> dt.date:
-    return dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -174,12 +161,6 @@ class Totals:
     @property
     def percent_of_total(self) -> Decimal | None:
         return percent(self.since_start, self.total_investment)
-
-
-def percent(part: int, whole: int | None) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def counted_amounts(entry: AnnualEntry, *, exclude_month: int | None = None) -> dict[int, int]:
@@ -316,7 +297,7 @@ def report_todo_for(user, *, today: dt.date) -> dict:
 
 def review_queue_for(user) -> QuerySet[MonthlyReport]:
     """Reports awaiting USER's review: submitted, in USER's scope, oldest first."""
-    if user.role not in REVIEWER_ROLES:
+    if not reviews_reports(user):
         return MonthlyReport.objects.none()
     return (
         reports_visible_to(user)
@@ -330,18 +311,7 @@ def review_queue_for(user) -> QuerySet[MonthlyReport]:
 
 
 def review_queue_count(user) -> int:
-    return review_queue_for(user).count() if user.role in REVIEWER_ROLES else 0
-
-
-def may_review(user, report: MonthlyReport) -> bool:
-    return can_review(user, report.entry.project)
-
-
-def default_period(today: dt.date) -> tuple[int, int]:
-    """The month an overview opens on: the last month that has ended."""
-    if today.month == 1:
-        return today.year - 1, 12
-    return today.year, today.month - 1
+    return review_queue_for(user).count() if reviews_reports(user) else 0
 
 
 def _expected_entries(user, annual_list: AnnualList, month: int) -> QuerySet[AnnualEntry]:

@@ -24,16 +24,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keyprojects.lib.money import YUAN_PER_WAN
+from keyprojects.lib.numbers import cn_numeral
 from keyprojects.lib.xlsx import XLSX, clean_text
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import entries_visible_to
+from keyprojects.plans.access import entries_visible_to
 from keyprojects.plans.completion_selectors import completion_breakdown, ytd_expression
 from keyprojects.plans.models import Batch, Category, MonthlyReport
 
 WAN_FORMAT = "#,##0.00"  # shown to two places; the value itself is exact to the yuan (four)
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "+0.0;-0.0;0.0"
-CN_NUMERALS = "一二三四五六七八九十"
 CATEGORY_ORDER = list(Category)
 FONT = "宋体"  # the readers' machines have it; LibreOffice substitutes a CJK font where they do not
 
@@ -51,14 +51,6 @@ def city_name() -> str:
     for suffix in ("重点项目建设办公室", "重大项目建设办公室", "重点办"):
         name = name.removesuffix(suffix)
     return name
-
-
-def cn_section(n: int) -> str:
-    """1 → 一, 12 → 十二: the numbering of sections (一、 / （一）)."""
-    if n <= 10:
-        return CN_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (CN_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (CN_NUMERALS[ones - 1] if ones else "")
 
 
 def wan(yuan):
@@ -366,7 +358,7 @@ def _progress_sheet(ws, *, rows, year, month, city, reporter):
             current_category, current_sector = row.category, object()
             category_n, sector_n = category_n + 1, 0
             label = _("%(n)s、%(category)s项目（%(count)s项）") % {
-                "n": cn_section(category_n),
+                "n": cn_numeral(category_n),
                 "category": Category(row.category).label,
                 "count": by_category[row.category].count,
             }
@@ -376,7 +368,7 @@ def _progress_sheet(ws, *, rows, year, month, city, reporter):
             current_sector = row.sector
             sector_n += 1
             label = _("（%(n)s）%(sector)s项目（%(count)s项）") % {
-                "n": cn_section(sector_n),
+                "n": cn_numeral(sector_n),
                 "sector": row.sector,
                 "count": by_sector[(row.category, row.sector)].count,
             }

@@ -3,12 +3,9 @@
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from keyprojects.lib.money import yuan_to_wan
-from keyprojects.lib.xlsx import text_cell, xlsx_response
+from keyprojects.lib.xlsx import table_row, table_sheet, table_total, xlsx_response
 
 
 def _columns():
@@ -47,30 +44,13 @@ def project_rows(projects):
 
 
 def project_list_xlsx(projects) -> HttpResponse:
-    columns = _columns()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("项目清单")
-    last = get_column_letter(len(columns))
-    ws.append([_("重点项目清单")])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([""] * (len(columns) - 1) + [_("单位：万元")])
-    ws.append([c[0] for c in columns])
-    thin = Side(style="thin")
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    total, count = 0, 0
+    wb, ws = table_sheet(
+        sheet=_("项目清单"), title=_("重点项目清单"), columns=_columns(), note=_("单位：万元")
+    )
+    total = count = 0
     for row in project_rows(projects):
-        ws.append([text_cell(ws, v) for v in row])
+        table_row(ws, row)
         total += row[7]
         count += 1
-    ws.append(["", _("合计：%(count)s 个") % {"count": count}, "", "", "", "", "", total])
-    ws.cell(row=ws.max_row, column=2).font = Font(bold=True)
-    for index, (_label, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C4"
+    table_total(ws, ["", _("合计：%(count)s 个") % {"count": count}, "", "", "", "", "", total])
     return xlsx_response(wb, f"projects-{timezone.localdate():%Y%m%d}.xlsx")

@@ -34,9 +34,9 @@ def meeting(cast):
         problems.append(p)
     # Two earlier meetings this year: this one is number 3.
     for day in (5, 12):
-        meeting_services.meeting_create(user=cast.staff, title="调度会", date=dt.date(2026, 11, day))
+        meeting_services.meeting_create(by=cast.staff, title="调度会", date=dt.date(2026, 11, day))
     meeting = meeting_services.meeting_create(
-        user=cast.staff,
+        by=cast.staff,
         title="2026年第11次重点项目调度会",
         date=dt.date(2026, 11, 20),
         place="市政府 3 楼会议室",
@@ -45,7 +45,7 @@ def meeting(cast):
     )
     item = meeting.agenda.get(problem=problems[0])
     meeting_services.agenda_decide(
-        user=cast.staff,
+        by=cast.staff,
         item=item,
         decision="青秀区抓紧清表交地。",
         kind="task",

@@ -1,9 +1,11 @@
 """Optimistic locking with the version column."""
 
 import pytest
+from django import forms
 from django.db import transaction
+from django.http import QueryDict
 
-from keyprojects.lib.locking import EditConflict, save_versioned
+from keyprojects.lib.locking import EditConflict, save_versioned, show_conflict, stored_version
 from keyprojects.projects.models import Project
 
 
@@ -70,3 +72,26 @@ def test_it_raises_edit_conflict_when_someone_else_deleted_the_row(cast):
     with pytest.raises(EditConflict), transaction.atomic():
         save_versioned(stale, expected_version=1)
     assert not FactorNeed.objects.filter(pk=stale.pk).exists()
+
+
+@pytest.mark.django_db
+def test_it_reads_the_stored_version_and_none_for_a_deleted_row(cast):
+    Project.objects.filter(pk=cast.project_a.pk).update(version=7)
+    assert stored_version(Project, pk=cast.project_a.pk) == 7
+    assert stored_version(Project, pk=cast.project_a.pk + 10_000) is None
+
+
+class VersionedForm(forms.Form):
+    name = forms.CharField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def test_it_keeps_the_input_and_carries_the_stored_version_after_a_conflict():
+    form = VersionedForm(QueryDict("name=我的修改&version=1"))
+    assert form.is_valid()
+    show_conflict(form, EditConflict(), 3)
+    assert form.non_field_errors() == [str(EditConflict.message)]
+    assert form.data["name"] == "我的修改"
+    assert form.data["version"] == 3
+    assert 'value="3"' in str(form["version"])
+    assert 'value="我的修改"' in str(form["name"])

@@ -7,7 +7,6 @@ import pytest
 
 from keyprojects.plans.completion_selectors import (
     completion_breakdown,
-    completion_default_period,
     completion_totals,
     latest_reported_month,
 )
@@ -238,21 +237,6 @@ def test_it_runs_one_query_per_breakdown(world, django_assert_num_queries):
             completion_breakdown(user=world.staff, year=2026, month=10, by=slug)
     with django_assert_num_queries(1):
         completion_totals(user=world.district, year=2026, month=10)
-
-
-@pytest.mark.parametrize(
-    ("today", "years", "period"),
-    [
-        (dt.date(2026, 11, 29), [2026, 2025], (2026, 10)),
-        (dt.date(2027, 1, 3), [2026, 2025], (2026, 12)),
-        (dt.date(2027, 1, 3), [2027, 2026], (2026, 12)),
-        (dt.date(2027, 3, 3), [2026], (2026, 12)),
-        (dt.date(2024, 3, 3), [2026], (2026, 12)),
-        (dt.date(2026, 3, 3), [], (2026, 2)),
-    ],
-)
-def test_it_defaults_to_the_last_month_whose_reports_are_due(today, years, period):
-    assert completion_default_period(today=today, years=years) == period
 
 
 # The month the pages open on

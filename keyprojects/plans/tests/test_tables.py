@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from keyprojects.lib.money import to_decimal
 from keyprojects.plans.models import AnnualEntry, Category, MonthlyReport
-from keyprojects.plans.tables import cn_section
 from keyprojects.plans.tests.cast import plans_cast
 from keyprojects.projects.models import Sector
 from keyprojects.test import make_project
@@ -206,10 +205,6 @@ def test_it_gives_an_outsider_an_empty_table(client, world):
     rows = _values(load_workbook(BytesIO(content))["投资完成情况表"])
     assert rows[3][1] == "合计（0项）"
     assert rows[4][0].startswith("注：")
-
-
-def test_it_numbers_sections_in_chinese():
-    assert [cn_section(n) for n in (1, 4, 10, 11, 20, 23)] == ["一", "四", "十", "十一", "二十", "二十三"]
 
 
 # CI installs LibreOffice (.ci/run), so there a missing one fails instead of skipping.
