@@ -1,4 +1,4 @@
-"""The demo city's alerts (called by keyprojects/projects/demo.py after the annual lists and reports).
+"""The demo city's alerts (called by keyprojects/demo/loader.py after the annual lists and reports).
 
 Completed and operating projects get production targets (投产达效) and, for most of those already
 operating, monthly actuals; some projects started long ago are registered in the statistics (入统),
@@ -10,9 +10,10 @@ import random
 
 from django.utils import timezone
 
+from keyprojects.alerts.models import OperatingActual, OperatingTarget
 from keyprojects.alerts.services import warnings_recompute_all
 from keyprojects.orgs.models import User
-from keyprojects.projects.models import OperatingActual, OperatingTarget, Project, Stage
+from keyprojects.projects.models import Project, Stage
 
 
 def load_alerts_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.lib.money import MoneyField
 from keyprojects.orgs.models import Organisation
 from keyprojects.projects.models import Project
 
@@ -125,3 +127,51 @@ class WarningDigest(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.day}"
+
+
+# 投产达效 (operating projects): what a completed project promised and what it produced month by month;
+# the warning rule "operating" (alerts/rules.py) compares the two.
+
+
+class OperatingTarget(models.Model):
+    """投产达效: what a completed project promised to produce, and by when (months after completion)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="operating_target")
+    output_value = MoneyField(_("年产值目标（万元）"), null=True, blank=True)
+    tax = MoneyField(_("年税收目标（万元）"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("带动就业目标（人）"), null=True, blank=True)
+    months_to_produce = models.PositiveSmallIntegerField(_("竣工后投产期限（月）"), default=6)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        db_table = "projects_operatingtarget"  # the table it had when the model lived in projects
+        verbose_name = _("投产达效目标")
+        verbose_name_plural = _("投产达效目标")
+
+    def __str__(self):
+        return str(self.project)
+
+
+class OperatingActual(models.Model):
+    """One month's output, tax and jobs of an operating project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="operating_actuals")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    output_value = MoneyField(_("当月产值（万元）"), default=0)
+    tax = MoneyField(_("当月税收（万元）"), default=0)
+    jobs = models.PositiveIntegerField(_("用工人数"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "projects_operatingactual"  # the table it had when the model lived in projects
+        ordering = ["project", "year", "month"]
+        verbose_name = _("投产达效月度数据")
+        verbose_name_plural = _("投产达效月度数据")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "month"], name="operating_actual_once_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.year}-{self.month:02d}"

@@ -7,7 +7,6 @@ projects; Python only classifies and words the rows the query returned. A subjec
 green: services.py turns its earlier warning green again.
 """
 
-import calendar
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -31,13 +30,15 @@ from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from keyprojects.alerts.models import Level, WarningRule
+from keyprojects.alerts.models import Level, OperatingActual, WarningRule
+from keyprojects.lib.dates import add_months, month_end, next_month_start
 from keyprojects.lib.money import format_wan
 from keyprojects.lib.workdays import WorkCalendar, calendar_state_key
 from keyprojects.plans.completion_selectors import ytd_expression
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category, MonthlyReport
-from keyprojects.plans.report_selectors import Deadlines, local_midnight, month_end, next_month_start
+from keyprojects.plans.report_selectors import Deadlines, local_midnight
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage
+from keyprojects.tasks.models import Task
 
 Code = WarningRule.Code
 
@@ -194,13 +195,6 @@ class Context:
         return self._cache[key]
 
 
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # Rules word tens of thousands of hits per run with a few dozen messages and URL patterns: look each
 # up once per language (gettext) or pattern (reverse), not once per hit.
 _TRANSLATED: dict = {}
@@ -257,8 +251,6 @@ def _points(number) -> str:
 
 def rule_task(ctx: Context, project_ids, params) -> list[Hit]:
     """Open tasks: ≤ N working days left → yellow; past the deadline → red."""
-    from keyprojects.tasks.models import Task
-
     today = ctx.today
     n = int(params["yellow_workdays"])
     bound = ctx.add_workdays(today, n)
@@ -624,8 +616,6 @@ def rule_combined(ctx: Context, project_ids, params) -> list[Hit]:
 
 def rule_operating(ctx: Context, project_ids, params) -> list[Hit]:
     """A completed industrial project not producing (no month with output) within its target months."""
-    from keyprojects.projects.models import OperatingActual
-
     today = ctx.today
     default_months = int(params["default_months"])
     red_extra = int(params["red_extra_months"])

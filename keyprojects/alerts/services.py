@@ -1,4 +1,5 @@
-"""The warning centre's writes: recomputation of the lights, rule settings, reminders."""
+"""The warning centre's writes: recomputation of the lights, rule settings, reminders, and the 投产达效
+figures (targets and monthly actuals) the operating rule reads."""
 
 import datetime as dt
 import logging
@@ -8,11 +9,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningDigest, WarningRule
-from keyprojects.alerts.rules import PARAMS, RULES, TEXT_PARAMS, Context, params_of
+from keyprojects.alerts.models import (
+    Level,
+    OperatingActual,
+    OperatingTarget,
+    ProjectWarning,
+    WarningChange,
+    WarningDigest,
+    WarningRule,
+)
+from keyprojects.alerts.rules import PARAMS, RULES, TEXT_PARAMS, Context, _link, params_of
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
-from keyprojects.lib.locking import save_versioned
+from keyprojects.lib.locking import EditConflict, save_versioned
+from keyprojects.notifications.models import Kind, Notification
+from keyprojects.notifications.services import notification_send
+from keyprojects.orgs.models import Organisation, User
+from keyprojects.projects.hooks import Change
+from keyprojects.projects.models import Stage
+from keyprojects.tasks.models import Task
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +61,27 @@ def warnings_refresh_on_commit(*, project_ids, codes=None) -> None:
             log.exception("warnings_refresh after commit failed for projects %s", ids)
 
     transaction.on_commit(refresh)
+
+
+# The rules each kind of project change can move; None: all of them.
+CHANGE_RULES = {
+    Change.PROJECT: None,
+    Change.STATISTICS: ("statistics",),
+    Change.PRELIMINARY: ("prelim",),
+    Change.FUNDS: ("funds",),
+    Change.REPORT: ("investment", "reporting", "combined"),
+    Change.TASKS: None,
+    Change.OPERATING: None,
+}
+
+
+def warnings_on_project_change(*, project_ids, change: Change, after_commit=False) -> None:
+    """Receiver of projects.hooks.project_changed (registered in AlertsConfig.ready): refresh the rules
+    CHANGE can move, now or once the sender's transaction has committed."""
+    if after_commit:
+        warnings_refresh_on_commit(project_ids=project_ids, codes=CHANGE_RULES[change])
+    else:
+        warnings_refresh(project_ids=project_ids, codes=CHANGE_RULES[change])
 
 
 def warnings_recompute_all(*, now=None) -> dict:
@@ -249,10 +285,6 @@ def reminders_send(*, now=None) -> dict:
     and once it is missed, and send the office and each district their daily red-light digest
     (warning_digests_send) — as the rules' switches say. Idempotent: every message has a key naming
     its event, so a second run sends nothing new (a moved deadline is a new event)."""
-    from keyprojects.notifications.models import Kind, Notification
-    from keyprojects.orgs.models import User
-    from keyprojects.tasks.models import Task
-
     now = now or timezone.now()
     ctx = Context(timezone.localdate(now))
     today = ctx.today
@@ -281,8 +313,6 @@ def reminders_send(*, now=None) -> dict:
             members = {}
             for user in User.objects.filter(organisation_id__in=units, is_active=True):
                 members.setdefault(user.organisation_id, []).append(user)
-            from keyprojects.alerts.rules import _link
-            from keyprojects.notifications.services import notification_send
 
             for task in pending:
                 event, key = keys[task.pk]
@@ -338,19 +368,14 @@ def warning_digests_send(*, now=None) -> dict:
     from django.urls import reverse
     from django.utils.http import urlencode
 
-    from keyprojects.notifications.models import Kind
-    from keyprojects.notifications.services import notification_send
-    from keyprojects.orgs.models import Organisation, User
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     counts = {"digests": 0, "lights": 0}
     rules = {r.pk: r for r in WarningRule.objects.filter(is_active=True, remind=True)}
     if not rules:
         return counts
-    office_roles = (User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF)
     people = User.objects.filter(is_active=True).filter(
-        Q(organisation__kind=Organisation.Kind.OFFICE, role__in=office_roles)
+        Q(organisation__kind=Organisation.Kind.OFFICE, role__in=User.OFFICE_ROLES)
         | Q(organisation__kind=Organisation.Kind.DISTRICT, role=User.Role.DISTRICT)
     )
     units = {}  # organisation → (the district it sees, None: all; its people)
@@ -483,8 +508,6 @@ def warning_url(warning) -> str:
 
 
 def _check_operating(project):
-    from keyprojects.projects.models import Stage
-
     if project.stage not in (Stage.COMPLETED, Stage.OPERATING):
         raise ValidationError(_("只有处于“竣工”或“投产达效”阶段的项目才能填报投产达效数据。"))
 
@@ -501,9 +524,6 @@ def operating_target_save(
 ):
     """Set what a completed project promised to produce and by when. EXPECTED_VERSION is the version
     the form was opened on (None when it had no target yet): anything else is an EditConflict."""
-    from keyprojects.lib.locking import EditConflict
-    from keyprojects.projects.models import OperatingTarget
-
     _check_operating(project)
     if not months_to_produce or months_to_produce < 1:
         raise ValidationError({"months_to_produce": _("投产期限应至少为 1 个月。")})
@@ -536,9 +556,6 @@ def operating_actual_save(
 ):
     """Enter (or correct) one month's output, tax and jobs. A month already entered is changed only by
     a form opened on its current values (ORIGINAL, see operating_actual_key): no silent overwrite."""
-    from keyprojects.lib.locking import EditConflict
-    from keyprojects.projects.models import OperatingActual
-
     _check_operating(project)
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):

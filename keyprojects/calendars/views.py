@@ -3,7 +3,7 @@ State Council's notice, previewed by month and confirmed."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,18 +15,13 @@ from keyprojects.calendars.forms import CalendarYearForm
 from keyprojects.lib.models import CalendarYear
 from keyprojects.lib.notice import days_to_lines, parse_notice
 from keyprojects.lib.selectors import calendar_year_list, calendar_year_preview, calendar_year_state
-
-
-def _require_office(user):
-    # The same rule as orgs.selectors.require_office (lib sits below orgs): office roles only.
-    if not getattr(user, "is_office", False):
-        raise PermissionDenied(_("只有重点办工作人员可以执行此操作。"))
+from keyprojects.orgs.access import require_office
 
 
 @require_GET
 @login_required
 def calendar_years(request):
-    _require_office(request.user)
+    require_office(request.user)
     return render(
         request, "calendars/calendar_years.html", {"years": calendar_year_list(today=timezone.localdate())}
     )
@@ -46,7 +41,7 @@ def _confirmed_message(year, result) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def calendar_year(request, year):
-    _require_office(request.user)
+    require_office(request.user)
     if not services.FIRST_YEAR <= year <= services.LAST_YEAR:
         raise Http404
     calendar_year = CalendarYear.objects.filter(year=year).prefetch_related("days").first()

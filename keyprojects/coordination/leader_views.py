@@ -9,24 +9,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.coordination import leader_selectors as selectors
 from keyprojects.coordination import leader_services as services
+from keyprojects.coordination.access import (
+    get_visit_for_user,
+    problems_visible_to,
+    require_leader_pages,
+    visits_visible_to,
+)
 from keyprojects.coordination.leader_forms import LeaderLinkForm, VisitForm, VisitProblemFormSet
 from keyprojects.coordination.models import LeaderLink
-from keyprojects.orgs.selectors import problems_visible_to, require_office
-
-
-def _apply_form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, msgs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
+from keyprojects.lib.forms import apply_errors
+from keyprojects.orgs.access import require_office
 
 
 @require_GET
 @login_required
 def leader_list(request):
     """The leaders and their links (包联/挂点): for the office and leaders."""
-    selectors.require_leader_pages(request.user)
+    require_leader_pages(request.user)
     links = LeaderLink.objects.select_related("leader", "project__district", "enterprise").order_by(
         "leader__full_name", "leader__username", "id"
     )
@@ -42,23 +41,10 @@ def leader_list(request):
 @login_required
 def leader_mine(request):
     """我联系的项目: a leader's own page; the office goes to the list of leaders."""
-    if request.user.role == request.user.Role.LEADER:
+    if request.user.is_leader:
         return redirect("leader_page", pk=request.user.pk)
-    selectors.require_leader_pages(request.user)
+    require_leader_pages(request.user)
     return redirect("leader_list")
-
-
-@require_GET
-@login_required
-def leader_page(request, pk):
-    selectors.require_leader_pages(request.user)
-    leader = selectors.get_leader(pk)
-    data = selectors.leader_projects(leader=leader)
-    return render(
-        request,
-        "coordination/leader_page.html",
-        {"leader": leader, "is_self": leader.pk == request.user.pk, **data},
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,9 +54,9 @@ def leader_link_create(request):
     form = LeaderLinkForm(request.POST or None, initial={"leader": request.GET.get("leader")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.leader_link_create(user=request.user, **form.cleaned_data)
+            services.leader_link_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("领导联系已添加。"))
             return redirect("leader_list")
@@ -82,7 +68,7 @@ def leader_link_create(request):
 def leader_link_delete(request, pk):
     require_office(request.user)
     link = get_object_or_404(LeaderLink, pk=pk)
-    services.leader_link_delete(user=request.user, link=link)
+    services.leader_link_delete(by=request.user, link=link)
     messages.success(request, _("领导联系已删除。"))
     return redirect("leader_list")
 
@@ -118,7 +104,7 @@ def leader_over_yi(request):
 @login_required
 def visit_list(request):
     visits = (
-        selectors.visits_visible_to(request.user)
+        visits_visible_to(request.user)
         .select_related("project", "enterprise", "leader")
         .order_by("-date", "-id")
     )
@@ -141,9 +127,9 @@ def visit_create(request):
         ]
         try:
             with transaction.atomic():
-                visit = services.visit_create(user=request.user, problems=problems, **form.cleaned_data)
+                visit = services.visit_create(by=request.user, problems=problems, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -156,7 +142,7 @@ def visit_create(request):
 @require_GET
 @login_required
 def visit_detail(request, pk):
-    visit = selectors.get_visit_for_user(request.user, pk)
+    visit = get_visit_for_user(request.user, pk)
     problems = (
         problems_visible_to(request.user)
         .filter(source_visit=visit)

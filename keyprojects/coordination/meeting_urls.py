@@ -18,7 +18,6 @@ urlpatterns = [
     path("leaders/", leader_views.leader_list, name="leader_list"),
     path("leaders/mine/", leader_views.leader_mine, name="leader_mine"),
     path("leaders/over-100m/", leader_views.leader_over_yi, name="leader_over_yi"),
-    path("leaders/<int:pk>/", leader_views.leader_page, name="leader_page"),
     path("leaders/links/new/", leader_views.leader_link_create, name="leader_link_create"),
     path("leaders/links/<int:pk>/delete/", leader_views.leader_link_delete, name="leader_link_delete"),
     path("visits/", leader_views.visit_list, name="visit_list"),

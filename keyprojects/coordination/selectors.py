@@ -1,5 +1,5 @@
 """Reads of problem coordination: the ledger (问题台账) with its filters, its statistics, a problem's page
-and the instructions pages. Every read starts from the scoping gate (problems_visible_to)."""
+and the instructions pages. Every read starts from the access gates (coordination.access)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -17,12 +17,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from keyprojects.coordination.access import instructions_visible_to, problems_visible_to
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
-from keyprojects.coordination.services import levels
 from keyprojects.lib.text import search_term
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import problems_visible_to
 
 Status = Problem.Status
 
@@ -342,11 +341,6 @@ def problem_instructions(problem: Problem) -> list[Instruction]:
     return list(problem.instructions.select_related("leader", "reply_unit", "replied_by"))
 
 
-def instructions_visible_to(user) -> QuerySet[Instruction]:
-    """Instructions on the problems USER may see; a leader's page lists the ones they wrote."""
-    return Instruction.objects.filter(problem__in=problems_visible_to(user))
-
-
 def instruction_list(*, user, mine: bool = False, waiting: bool = False) -> QuerySet[Instruction]:
     """MINE: written by USER (a leader) or to be replied by USER's unit; WAITING: not replied yet."""
     rows = instructions_visible_to(user)
@@ -361,3 +355,23 @@ def instruction_list(*, user, mine: bool = False, waiting: bool = False) -> Quer
 
 def escalation_levels() -> list[EscalationLevel]:
     return list(EscalationLevel.objects.order_by("level"))
+
+
+# The default ladder (DESIGN.md), seeded by migration 0003; also used, unsaved, if the table is empty.
+DEFAULT_LADDER = [
+    (1, "责任单位办理", 5),
+    (2, "市重点办协调", 5),
+    (3, "联系市领导协调", 10),
+    (4, "市政府常务会/市委研究", None),
+]
+
+
+def levels() -> dict[int, EscalationLevel]:
+    """The escalation ladder by level number."""
+    ladder = {lv.level: lv for lv in EscalationLevel.objects.all()}
+    if not ladder:
+        ladder = {
+            level: EscalationLevel(level=level, name=name, deadline_workdays=days)
+            for level, name, days in DEFAULT_LADDER
+        }
+    return ladder

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.audit.services import audit_entry_build, audit_record, snapshot
 from keyprojects.coordination.models import (
     EscalationLevel,
     EscalationSetting,
@@ -34,12 +34,14 @@ from keyprojects.coordination.models import (
     ProblemAction,
     ProblemAttachment,
 )
+from keyprojects.coordination.selectors import DEFAULT_LADDER, MemoCalendar, levels, overdue_q
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.uploads import content_matches
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind as NoticeKind
 from keyprojects.notifications.services import notification_send
 from keyprojects.orgs.models import Organisation, User
+from keyprojects.projects.models import Project
 
 Status = Problem.Status
 ActionKind = ProblemAction.Kind
@@ -144,26 +146,6 @@ def _clean_text(value, field, message, *, required=True) -> str:
     return value
 
 
-# The default ladder (DESIGN.md), seeded by migration 0003; also used, unsaved, if the table is empty.
-DEFAULT_LADDER = [
-    (1, "责任单位办理", 5),
-    (2, "市重点办协调", 5),
-    (3, "联系市领导协调", 10),
-    (4, "市政府常务会/市委研究", None),
-]
-
-
-def levels() -> dict[int, EscalationLevel]:
-    """The escalation ladder by level number."""
-    ladder = {lv.level: lv for lv in EscalationLevel.objects.all()}
-    if not ladder:
-        ladder = {
-            level: EscalationLevel(level=level, name=name, deadline_workdays=days)
-            for level, name, days in DEFAULT_LADDER
-        }
-    return ladder
-
-
 def escalation_levels_ensure() -> list[EscalationLevel]:
     """The stored ladder, the default one written first if none is stored yet."""
     if not EscalationLevel.objects.exists():
@@ -221,7 +203,7 @@ def _today(today=None) -> dt.date:
 
 
 def _office_users():
-    return User.objects.filter(role__in=(Role.OFFICE_ADMIN, Role.OFFICE_STAFF), is_active=True)
+    return User.objects.filter(role__in=User.OFFICE_ROLES, is_active=True)
 
 
 def _unit_users(org_ids):
@@ -315,7 +297,7 @@ def _source_for(user) -> str:
 
 def problem_raise(
     *,
-    user,
+    by,
     project,
     category,
     title,
@@ -360,8 +342,8 @@ def problem_raise(
     description = _clean_text(description, "description", _("请填写问题描述。"))
     files = _check_files(files)
     if source is None:
-        source = Problem.Source.REPORT if source_report is not None else _source_for(user)
-    assigned = bool(getattr(user, "is_office", False))
+        source = Problem.Source.REPORT if source_report is not None else _source_for(by)
+    assigned = bool(getattr(by, "is_office", False))
     note = description
     if deadline is not None and not assigned:
         note += "\n" + _("期望办结日期：%(date)s") % {"date": deadline.isoformat()}
@@ -374,8 +356,8 @@ def problem_raise(
             source=source,
             source_report=source_report,
             source_visit=source_visit,
-            raised_by=user,
-            raised_by_org_id=user.organisation_id,
+            raised_by=by,
+            raised_by_org_id=by.organisation_id,
             lead_unit=lead_unit,
             level=1,
         )
@@ -386,15 +368,15 @@ def problem_raise(
         problem.save()
         if co_units:
             problem.co_units.set(co_units)
-        _action(problem, kind=ActionKind.RAISE, by=user, note=note, to_level=1, files=files)
-        audit_record(user=user, instance=problem, action=AuditEntry.Action.CREATE, project=project)
+        _action(problem, kind=ActionKind.RAISE, by=by, note=note, to_level=1, files=files)
+        audit_record(user=by, instance=problem, action=AuditEntry.Action.CREATE, project=project)
         _notify(
             problem,
             kind=NoticeKind.PROBLEM_ASSIGNED,
             title=(_("问题交办：%(title)s") if assigned else _("新问题：%(title)s"))
             % {"title": problem.title},
             key=f"problem:{problem.pk}:raise",
-            by=user,
+            by=by,
             handlers=True,
             office=True,
         )
@@ -888,8 +870,6 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
 
     Returns {"escalated": problems moved, "steps": levels climbed (one each), "failed": problems left for
     the next run, "levels": {new level: problems moved there}, "today": the day used}."""
-    from keyprojects.coordination.selectors import MemoCalendar, overdue_q
-
     today = _today(today)
     ladder = levels()
     top = top_level(ladder)
@@ -1026,8 +1006,6 @@ def _notify_escalated(done, ladder, today):
     leader_of_project = {}
     project_ids = {v[2] for v in final.values()}
     if any(v[0] >= 3 for v in final.values()):
-        from keyprojects.projects.models import Project
-
         leader_of_project = dict(
             Project.objects.filter(pk__in=project_ids, leader__isnull=False).values_list("pk", "leader_id")
         )
@@ -1117,8 +1095,6 @@ def problems_recompute_deadlines(*, year: int, before: WorkCalendar, after: Work
     calendar, each change in the problem's history. A deadline that is not what the ladder (or the
     assignment limit) gave on the calendar as it was — one the office set by hand — stays."""
     from django.db.models import Q
-
-    from keyprojects.audit.services import audit_entry_build
 
     ladder = levels()
     setting = escalation_setting()

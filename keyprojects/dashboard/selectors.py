@@ -1,9 +1,10 @@
 """Reads of the cockpit (驾驶舱) and the project map (一张图).
 
-Every figure is an SQL aggregate over the scoping gate's querysets (projects_visible_to,
-entries_visible_to, reports_visible_to, problems_visible_to), grouped in the database: the cockpit runs
-the same number of queries for ten projects as for twenty thousand. The investment figures are the
-completion page's own (keyprojects.plans.completion_selectors), so the two pages never disagree.
+Every figure is an SQL aggregate over the access gates' querysets (projects_visible_to,
+entries_visible_to, reports_visible_to, problems_visible_to, warnings_visible_to), grouped in the
+database: the cockpit runs the same number of queries for ten projects as for twenty thousand. The
+investment figures are the completion page's own (keyprojects.plans.completion_selectors), so the two
+pages never disagree.
 
 Definitions beyond the completion page's (shown on the page too):
 - 资金到位率: funds secured ÷ funds needed (要素保障, kind 资金) of the projects on the year's list.
@@ -18,27 +19,38 @@ Definitions beyond the completion page's (shown on the page too):
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
+from keyprojects.alerts.access import warnings_visible_to
 from keyprojects.alerts.models import Level, ProjectWarning
-from keyprojects.coordination.models import Problem
+from keyprojects.coordination.access import problems_visible_to
+from keyprojects.coordination.leader_selectors import current_period
+from keyprojects.coordination.models import LeaderLink, Problem, ServiceVisit
 from keyprojects.coordination.selectors import assign_overdue_q, overdue_q
-from keyprojects.orgs.selectors import (
-    entries_visible_to,
-    problems_visible_to,
-    projects_visible_to,
-    reports_visible_to,
-)
-from keyprojects.plans.completion_selectors import (
-    CompletionRow,
-    _percent,
-    completion_breakdown,
-    month_end,
-)
-from keyprojects.plans.models import Batch, Category, MonthlyReport
-from keyprojects.projects.models import FactorNeed, Stage
+from keyprojects.dashboard.models import DistrictBoundary
+from keyprojects.lib.dates import month_end
+from keyprojects.lib.numbers import percent
+from keyprojects.orgs.models import Organisation, User
+from keyprojects.plans.access import entries_visible_to, reports_visible_to
+from keyprojects.plans.completion_selectors import CompletionRow, completion_breakdown, ytd_expression
+from keyprojects.plans.models import AnnualEntry, Batch, Category, MonthlyReport
+from keyprojects.projects.access import projects_visible_to
+from keyprojects.projects.models import FactorNeed, Project, Stage
 
 FUNNEL = (Stage.PRELIMINARY, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING)
 MONEY = BigIntegerField()
@@ -182,7 +194,7 @@ def cockpit_funds(*, user, year: int) -> dict:
         secured=Coalesce(Sum("secured_yuan"), Value(0), output_field=MONEY),
         projects=Count("project_id", distinct=True),
     )
-    return {**sums, "rate": _percent(sums["secured"], sums["need"])}
+    return {**sums, "rate": percent(sums["secured"], sums["need"])}
 
 
 def cockpit_completing(*, user, year: int, month: int) -> dict:
@@ -203,7 +215,7 @@ def cockpit_completing(*, user, year: int, month: int) -> dict:
         on_time=Count("id", filter=due & done_in_time),
         completed=Count("id", filter=Q(project__completion_date__lte=month_end(year, month))),
     )
-    return {**sums, "rate": _percent(sums["on_time"], sums["due"])}
+    return {**sums, "rate": percent(sums["on_time"], sums["due"])}
 
 
 def cockpit_problems(*, user, today: dt.date) -> dict:
@@ -252,13 +264,15 @@ def cockpit_problems(*, user, today: dt.date) -> dict:
 
 def cockpit_warnings(*, user) -> dict:
     """Red and yellow lights on the projects in scope, and how many projects carry each (one query)."""
-    sums = ProjectWarning.objects.filter(
-        project_id__in=projects_visible_to(user).values("id"), level__in=(Level.RED, Level.YELLOW)
-    ).aggregate(
-        red=Count("id", filter=Q(level=Level.RED)),
-        yellow=Count("id", filter=Q(level=Level.YELLOW)),
-        red_projects=Count("project_id", filter=Q(level=Level.RED), distinct=True),
-        yellow_projects=Count("project_id", filter=Q(level=Level.YELLOW), distinct=True),
+    sums = (
+        warnings_visible_to(user)
+        .filter(level__in=(Level.RED, Level.YELLOW))
+        .aggregate(
+            red=Count("id", filter=Q(level=Level.RED)),
+            yellow=Count("id", filter=Q(level=Level.YELLOW)),
+            red_projects=Count("project_id", filter=Q(level=Level.RED), distinct=True),
+            yellow_projects=Count("project_id", filter=Q(level=Level.YELLOW), distinct=True),
+        )
     )
     return sums
 
@@ -334,8 +348,6 @@ def map_points(*, user) -> list[list]:
 def map_boundaries() -> dict:
     """Every uploaded district boundary as one FeatureCollection for echarts.registerMap (one query).
     Boundaries are public geography: everyone sees all of them, only the points are scoped."""
-    from keyprojects.dashboard.models import DistrictBoundary
-
     features = []
     for geojson in DistrictBoundary.objects.order_by("organisation__sort", "organisation__name").values_list(
         "geojson", flat=True
@@ -346,9 +358,6 @@ def map_boundaries() -> dict:
 
 def boundary_rows() -> list[dict]:
     """Each active district with its boundary, if uploaded (one query)."""
-    from keyprojects.dashboard.models import DistrictBoundary
-    from keyprojects.orgs.models import Organisation
-
     boundaries = DistrictBoundary.objects.filter(organisation=OuterRef("pk"))
     return list(
         Organisation.objects.filter(kind=Organisation.Kind.DISTRICT, is_active=True)
@@ -360,3 +369,93 @@ def boundary_rows() -> list[dict]:
         )
         .order_by("sort", "name")
     )
+
+
+def _count(queryset, field="pk"):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+# A leader's page (我联系的项目): those projects whose Project.leader is the leader, those linked to
+# the leader (LeaderLink to the project), and those owned by a key enterprise linked to the leader.
+
+
+def leader_projects(*, leader: User, today: dt.date | None = None) -> dict:
+    """LEADER's projects with red and yellow warning counts, open problem counts and year-to-date
+    completion; their current warnings and open problems; LEADER's recent visits. A fixed number of
+    queries, whatever the number of projects."""
+    year, month = current_period(today)
+    linked = (
+        Q(leader=leader)
+        | Q(id__in=LeaderLink.objects.filter(leader=leader, project__isnull=False).values("project_id"))
+        | Q(
+            owner_id__in=LeaderLink.objects.filter(leader=leader, enterprise__isnull=False).values(
+                "enterprise_id"
+            )
+        )
+    )
+    ids = Project.objects.filter(linked).values("id")
+    warnings = ProjectWarning.objects.filter(project=OuterRef("pk"))
+    open_problems = Problem.objects.filter(project=OuterRef("pk"), status__in=Problem.UNRESOLVED)
+    entries = AnnualEntry.objects.filter(
+        project=OuterRef("pk"), annual_list__year=year, batch__status=Batch.Status.PUBLISHED
+    )
+    projects = list(
+        Project.objects.filter(id__in=ids)
+        .select_related("district", "owner")
+        .annotate(
+            red=_count(warnings.filter(level=Level.RED), "project"),
+            yellow=_count(warnings.filter(level=Level.YELLOW), "project"),
+            open_problems=_count(open_problems, "project"),
+            plan=Subquery(entries.values("planned_investment")[:1], output_field=BigIntegerField()),
+            ytd=Subquery(
+                entries.annotate(done=ytd_expression(month)).values("done")[:1],
+                output_field=BigIntegerField(),
+            ),
+            visits=_count(ServiceVisit.objects.filter(project=OuterRef("pk")), "project"),
+        )
+        .order_by("-red", "-yellow", "-open_problems", "name")
+    )
+    for p in projects:
+        p.rate = percent(p.ytd or 0, p.plan)
+    warning_rows = list(
+        ProjectWarning.objects.filter(project_id__in=ids, level__in=(Level.YELLOW, Level.RED))
+        .select_related("project", "rule")
+        .annotate(red_first=Case(When(level=Level.RED, then=Value(0)), default=Value(1)))
+        .order_by("red_first", "-level_since")[:50]
+    )
+    problem_rows = list(
+        Problem.objects.filter(project_id__in=ids, status__in=Problem.UNRESOLVED)
+        .select_related("project", "lead_unit")
+        .order_by("-level", "level_deadline")[:50]
+    )
+    visits = list(
+        ServiceVisit.objects.filter(Q(leader=leader) | Q(project_id__in=ids))
+        .select_related("project", "enterprise", "leader")
+        .order_by("-date", "-id")[:10]
+    )
+    enterprises = list(
+        LeaderLink.objects.filter(leader=leader, enterprise__isnull=False).select_related("enterprise")
+    )
+    return {
+        "year": year,
+        "month": month,
+        "projects": projects,
+        "warnings": warning_rows,
+        "problems": problem_rows,
+        "visits": visits,
+        "enterprises": enterprises,
+        "totals": {
+            "projects": len(projects),
+            "red": sum(p.red for p in projects),
+            "yellow": sum(p.yellow for p in projects),
+            "open_problems": sum(p.open_problems for p in projects),
+            "plan": sum(p.plan or 0 for p in projects),
+            "ytd": sum(p.ytd or 0 for p in projects),
+        },
+    }

@@ -13,14 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.coordination.access import require_leader_pages
+from keyprojects.coordination.leader_selectors import get_leader
 from keyprojects.coordination.models import EscalationLevel
 from keyprojects.dashboard import selectors, services
 from keyprojects.dashboard.forms import BoundaryUploadForm
 from keyprojects.dashboard.geojson import MAX_BYTES
 from keyprojects.dashboard.models import DistrictBoundary
 from keyprojects.lib.money import yuan_to_wan
+from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import require_office
 from keyprojects.plans.completion_views import (
     headline,
     period_label,
@@ -298,7 +300,7 @@ def boundary_upload(request, org_id):
         upload = form.cleaned_data["file"]
         try:
             raw = upload.read(MAX_BYTES + 1)
-            services.boundary_upload(user=request.user, organisation=district, raw=raw, filename=upload.name)
+            services.boundary_upload(by=request.user, organisation=district, raw=raw, filename=upload.name)
         except ValidationError as error:
             form.add_error("file", error)
         else:
@@ -315,6 +317,20 @@ def boundary_upload(request, org_id):
 def boundary_delete(request, org_id):
     require_office(request.user)
     boundary = get_object_or_404(DistrictBoundary, organisation=_district(org_id))
-    services.boundary_delete(user=request.user, boundary=boundary)
+    services.boundary_delete(by=request.user, boundary=boundary)
     messages.success(request, _("已删除%(name)s的边界。") % {"name": boundary.organisation.label})
     return redirect("boundary_list")
+
+
+@require_GET
+@login_required
+def leader_page(request, pk):
+    """我联系的项目: one leader's projects with their warnings, problems and progress."""
+    require_leader_pages(request.user)
+    leader = get_leader(pk)
+    data = selectors.leader_projects(leader=leader)
+    return render(
+        request,
+        "dashboard/leader_page.html",
+        {"leader": leader, "is_self": leader.pk == request.user.pk, **data},
+    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from keyprojects.lib.models import CalendarYear
+from keyprojects.lib.models import CalendarOverride, CalendarYear
 from keyprojects.lib.workdays import WorkCalendar, is_package_year
 
 # From this day of a year the office is reminded that next year's schedule is not entered yet.
@@ -122,8 +122,6 @@ def calendar_year_preview(*, year: int, holidays: dict | None = None, workdays: 
 
 
 def _overrides_of(year: int) -> dict:
-    from keyprojects.lib.models import CalendarOverride
-
     return dict(CalendarOverride.objects.filter(date__year=year).values_list("date", "is_workday"))
 
 

@@ -10,11 +10,13 @@ CalendarOverride rows correct single days over all of these, and never make a ye
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 
 import holidays as holiday_rules
 from chinese_calendar import constants as cc
 from django.db.models import IntegerField, Value
+
+from keyprojects.lib.hooks import Hook
+from keyprojects.lib.models import CalendarOverride, CalendarYear, CalendarYearDay
 
 PACKAGE_HOLIDAYS = frozenset(cc.holidays)
 PACKAGE_WORKDAYS = frozenset(cc.workdays)
@@ -81,8 +83,6 @@ class WorkCalendar:
 
     @classmethod
     def _load(cls, override_filter: dict, day_filter: dict):
-        from keyprojects.lib.models import CalendarOverride, CalendarYear, CalendarYearDay
-
         # One query: the override rows (year 0) and the confirmed schedules' days (their year).
         overrides = (
             CalendarOverride.objects.filter(**override_filter)
@@ -195,8 +195,6 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
 
 def official_years() -> frozenset[int]:
     """The years whose schedule is official: the package's and the office's confirmed ones (one query)."""
-    from keyprojects.lib.models import CalendarYear
-
     confirmed = CalendarYear.objects.filter(status=CalendarYear.Status.CONFIRMED).values_list(
         "year", flat=True
     )
@@ -212,8 +210,6 @@ def calendar_state_key() -> tuple:
     """Changes whenever the calendar does (an override or a confirmation): for caches of working days."""
     from django.db.models import Count, Max, Q
 
-    from keyprojects.lib.models import CalendarOverride, CalendarYear
-
     overrides = CalendarOverride.objects.aggregate(
         n=Count("id"), last=Max("id"), workdays=Count("id", filter=Q(is_workday=True))
     )
@@ -226,20 +222,16 @@ def calendar_state_key() -> tuple:
 # Hooks: what higher apps recompute when a year's official schedule is confirmed. lib knows no domain,
 # so tasks, coordination and plans register theirs in AppConfig.ready.
 
-CalendarHook = Callable[..., list[tuple[str, int]]]
-_confirmed_hooks: dict[str, CalendarHook] = {}
+calendar_confirmed = Hook("calendar_confirmed")
 
 
-def on_calendar_confirmed(fn: CalendarHook) -> CalendarHook:
+def on_calendar_confirmed(fn):
     """Register FN(*, year, before, after, by, today) -> [(label, count)], run in the confirming
     transaction: BEFORE and AFTER are the whole WorkCalendar either side of the confirmation. Each
     label is what was recomputed (translated), COUNT how many deadlines changed."""
-    _confirmed_hooks[f"{fn.__module__}.{fn.__qualname__}"] = fn  # once, however often ready() runs
-    return fn
+    return calendar_confirmed.register(fn)
 
 
 def calendar_confirmed_run(*, year: int, before: WorkCalendar, after: WorkCalendar, by, today) -> list:
-    results = []
-    for fn in _confirmed_hooks.values():
-        results.extend(fn(year=year, before=before, after=after, by=by, today=today))
-    return results
+    results = calendar_confirmed.send(year=year, before=before, after=after, by=by, today=today)
+    return [row for rows in results for row in rows]

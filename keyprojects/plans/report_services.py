@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from keyprojects.alerts.services import warnings_refresh_on_commit
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.lib.dates import month_end
 from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.lib.money import format_wan
-from keyprojects.orgs.selectors import can_report, can_review
+from keyprojects.plans.access import can_report, can_review
 from keyprojects.plans.models import (
     AnnualEntry,
     AnnualList,
@@ -36,16 +36,14 @@ from keyprojects.plans.report_selectors import (
     is_published,
     locked_reason,
     month_deadline,
-    month_end,
     month_has_begun,
     month_has_ended,
     month_lock,
     running_totals,
 )
+from keyprojects.projects.hooks import Change, project_changed
 
 Status = MonthlyReport.Status
-# The warning rules a report can move: only these are refreshed, once the report has committed.
-REPORT_RULES = ("investment", "reporting", "combined")
 PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 # A phone photo is 12–50 megapixels; more is a decompression bomb, whatever the file size.
 PHOTO_MAX_PIXELS = 60_000_000
@@ -260,7 +258,7 @@ def monthly_report_save(
                     project=entry.project,
                 )
             if submit:
-                warnings_refresh_on_commit(project_ids=[entry.project_id], codes=REPORT_RULES)
+                project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, after_commit=True)
     except IntegrityError:
         # Two first saves of one month at once: the other one made it; this one is a conflict.
         _remove_files(written)
@@ -292,7 +290,7 @@ def monthly_report_approve(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
-        warnings_refresh_on_commit(project_ids=[report.entry.project_id], codes=REPORT_RULES)
+        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, after_commit=True)
     return report
 
 
@@ -327,7 +325,7 @@ def monthly_report_return(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
-        warnings_refresh_on_commit(project_ids=[report.entry.project_id], codes=REPORT_RULES)
+        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, after_commit=True)
     return report
 
 
@@ -456,7 +454,7 @@ def report_adjust(
             after={**report_snapshot(current), str(_("调整原因")): reason},
             project=entry.project,
         )
-        warnings_refresh_on_commit(project_ids=[entry.project_id], codes=REPORT_RULES)
+        project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, after_commit=True)
     report.refresh_from_db()
     return adjustment
 

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.alerts.services import warnings_refresh
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.text import search_key
+from keyprojects.projects.hooks import Change, project_changed
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
 
 # Allowed lifecycle moves. 暂停 returns to the stage it interrupted; 终止 is final.
@@ -71,7 +71,7 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
         audit_record(
             user=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project
         )
-        warnings_refresh(project_ids=[project.pk], codes=("statistics",))  # 入统
+        project_changed.send(project_ids=[project.pk], change=Change.STATISTICS)
     return project
 
 
@@ -156,7 +156,7 @@ def project_change_stage(
             after=snapshot(project, fields={"stage", "start_date", "completion_date"}),
             project=project,
         )
-        warnings_refresh(project_ids=[project.pk])
+        project_changed.send(project_ids=[project.pk], change=Change.PROJECT)
     return change
 
 
@@ -175,7 +175,7 @@ def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = Non
             audit_record(
                 user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
             )
-        warnings_refresh(project_ids=[item.project_id], codes=("prelim",))
+        project_changed.send(project_ids=[item.project_id], change=Change.PRELIMINARY)
     return item
 
 
@@ -209,7 +209,7 @@ def factor_need_save(*, need: FactorNeed, by, expected_version: int | None = Non
             audit_record(
                 user=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project
             )
-        warnings_refresh(project_ids=[need.project_id], codes=("funds",))
+        project_changed.send(project_ids=[need.project_id], change=Change.FUNDS)
     return need
 
 
@@ -226,4 +226,4 @@ def factor_need_delete(*, need: FactorNeed, by) -> None:
         )
         project_id = need.project_id
         need.delete()
-        warnings_refresh(project_ids=[project_id], codes=("funds",))
+        project_changed.send(project_ids=[project_id], change=Change.FUNDS)

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyprojects.alerts.services import warnings_refresh, warnings_refresh_on_commit
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_entry_build, audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
@@ -23,9 +22,11 @@ from keyprojects.lib.uploads import content_matches
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind
 from keyprojects.notifications.services import notification_send
+from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.orgs.selectors import can_manage_tasks, can_work_on_task, require_office
+from keyprojects.projects.hooks import Change, project_changed
 from keyprojects.projects.models import PrelimItem, Project
+from keyprojects.tasks.access import can_manage_tasks, can_work_on_task
 from keyprojects.tasks.models import Task, TaskEvidence, TaskStatusChange, TaskTemplate, TaskTemplateItem
 
 Status = Task.Status
@@ -159,7 +160,7 @@ def _validate_task_fields(*, title, responsible_unit, responsible_user, start_da
 
 def task_create(
     *,
-    user,
+    by,
     project: Project,
     title: str,
     responsible_unit: Organisation,
@@ -175,7 +176,7 @@ def task_create(
     """Add a task to PROJECT. The deadline is a date, or DEADLINE_WORKDAYS working days after
     START_DATE; it may not fall before the start (one in a provisional year is accepted, shown 暂定).
     The responsible unit's users are notified."""
-    if not can_manage_tasks(user, project):
+    if not can_manage_tasks(by, project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以新增任务。"))
     errors = {}
     deadline = _resolve_deadline(
@@ -203,14 +204,14 @@ def task_create(
         deadline_workdays=deadline_workdays,
         source=source,
         prelim_kind=prelim_kind,
-        created_by=user,
+        created_by=by,
     )
     with transaction.atomic():
         task.save()
-        TaskStatusChange.objects.create(task=task, from_status="", to_status=task.status, by=user)
-        audit_record(user=user, instance=task, action=AuditEntry.Action.CREATE, project=project)
+        TaskStatusChange.objects.create(task=task, from_status="", to_status=task.status, by=by)
+        audit_record(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
         _notify_assigned(task)
-        warnings_refresh(project_ids=[project.pk])
+        project_changed.send(project_ids=[project.pk], change=Change.TASKS)
     return task
 
 
@@ -226,10 +227,10 @@ UPDATABLE = (
 )
 
 
-def task_update(*, user, task: Task, expected_version: int, **fields) -> Task:
+def task_update(*, by, task: Task, expected_version: int, **fields) -> Task:
     """Change a task's title, requirement, responsibility or dates; refuses an edit made on an outdated
     version (EditConflict). A new responsible unit is notified."""
-    if not can_manage_tasks(user, task.project):
+    if not can_manage_tasks(by, task.project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以修改任务。"))
     unknown = set(fields) - set(UPDATABLE)
     if unknown:
@@ -263,11 +264,11 @@ def task_update(*, user, task: Task, expected_version: int, **fields) -> Task:
         task.deadline = deadline
         save_versioned(task, expected_version=expected_version)
         audit_record(
-            user=user, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
+            user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
         )
         if task.responsible_unit_id != old_unit:
             _notify_assigned(task)
-        warnings_refresh(project_ids=[task.project_id])
+        project_changed.send(project_ids=[task.project_id], change=Change.TASKS)
     return task
 
 
@@ -283,7 +284,7 @@ MOVES = {
 
 def task_set_status(
     *,
-    user,
+    by,
     task: Task,
     status: str,
     completed_date: dt.date | None = None,
@@ -297,9 +298,9 @@ def task_set_status(
     if status not in Status.values:
         raise ValidationError({"status": _("未知的任务状态。")})
     managing = status == Status.CANCELLED or task.status == Status.CANCELLED
-    if managing and not can_manage_tasks(user, task.project):
+    if managing and not can_manage_tasks(by, task.project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以取消或恢复任务。"))
-    if not can_work_on_task(user, task):
+    if not can_work_on_task(by, task):
         raise PermissionDenied(_("只有责任单位、项目业主和重点办可以办理该任务。"))
     today = timezone.localdate()
     note = (note or "").strip()
@@ -347,9 +348,9 @@ def task_set_status(
                 raise EditConflict()
             before = snapshot(current)
             previous = task.status
-            written = _store_evidence(task, checked, user)
+            written = _store_evidence(task, checked, by)
             if status == Status.DONE and note:
-                written.append(TaskEvidence.objects.create(task=task, note=note, uploaded_by=user))
+                written.append(TaskEvidence.objects.create(task=task, note=note, uploaded_by=by))
             task.status = status
             task.completed_date = completed_date if status == Status.DONE else None
             task.version = current.version + 1
@@ -360,22 +361,22 @@ def task_set_status(
                 to_status=status,
                 note=note[:500],
                 completed_date=task.completed_date,
-                by=user,
+                by=by,
             )
             audit_record(
-                user=user, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
+                user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
             )
-            warnings_refresh(project_ids=[task.project_id])
+            project_changed.send(project_ids=[task.project_id], change=Change.TASKS)
     except BaseException:
         _remove_files(written)
         raise
     return task
 
 
-def task_add_evidence(*, user, task: Task, files=(), note: str = "") -> list[TaskEvidence]:
+def task_add_evidence(*, by, task: Task, files=(), note: str = "") -> list[TaskEvidence]:
     """Attach evidence files and/or a note to TASK. Every file is checked (type by content, size
     cap KP_EVIDENCE_MAX_BYTES) before any is stored."""
-    if not can_work_on_task(user, task):
+    if not can_work_on_task(by, task):
         raise PermissionDenied(_("只有责任单位、项目业主和重点办可以上传佐证材料。"))
     note = (note or "").strip()
     checked, messages = [], []
@@ -391,12 +392,12 @@ def task_add_evidence(*, user, task: Task, files=(), note: str = "") -> list[Tas
     written = []
     try:
         with transaction.atomic():
-            written = _store_evidence(task, checked, user)
+            written = _store_evidence(task, checked, by)
             if note:
-                written.append(TaskEvidence.objects.create(task=task, note=note, uploaded_by=user))
+                written.append(TaskEvidence.objects.create(task=task, note=note, uploaded_by=by))
             for evidence in written:
                 audit_record(
-                    user=user,
+                    user=by,
                     instance=evidence,
                     action=AuditEntry.Action.CREATE,
                     after={
@@ -406,7 +407,7 @@ def task_add_evidence(*, user, task: Task, files=(), note: str = "") -> list[Tas
                     },
                     project=task.project,
                 )
-            warnings_refresh(project_ids=[task.project_id])
+            project_changed.send(project_ids=[task.project_id], change=Change.TASKS)
     except BaseException:
         _remove_files(written)
         raise
@@ -469,9 +470,9 @@ def _template_snapshot(template) -> dict:
     return values
 
 
-def task_template_create(*, user, category: str, name: str, is_active: bool = True, items=()) -> TaskTemplate:
+def task_template_create(*, by, category: str, name: str, is_active: bool = True, items=()) -> TaskTemplate:
     """A new template for CATEGORY (office only)."""
-    require_office(user)
+    require_office(by)
     if not (name or "").strip():
         raise ValidationError({"name": _("请填写模板名称。")})
     items = _clean_items(items)
@@ -481,17 +482,17 @@ def task_template_create(*, user, category: str, name: str, is_active: bool = Tr
         template.save()
         _write_items(template, items)
         audit_record(
-            user=user, instance=template, action=AuditEntry.Action.CREATE, after=_template_snapshot(template)
+            user=by, instance=template, action=AuditEntry.Action.CREATE, after=_template_snapshot(template)
         )
     return template
 
 
 def task_template_update(
-    *, user, template: TaskTemplate, expected_version: int, category: str, name: str, is_active: bool, items
+    *, by, template: TaskTemplate, expected_version: int, category: str, name: str, is_active: bool, items
 ) -> TaskTemplate:
     """Change a template and its items (those missing from ITEMS are deleted); EditConflict when
     someone else changed it meanwhile."""
-    require_office(user)
+    require_office(by)
     if not (name or "").strip():
         raise ValidationError({"name": _("请填写模板名称。")})
     items = _clean_items(items)
@@ -502,7 +503,7 @@ def task_template_update(
         save_versioned(template, expected_version=expected_version)
         _write_items(template, items)
         audit_record(
-            user=user,
+            user=by,
             instance=template,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -511,12 +512,12 @@ def task_template_update(
     return template
 
 
-def task_template_delete(*, user, template: TaskTemplate) -> None:
+def task_template_delete(*, by, template: TaskTemplate) -> None:
     """Delete a template; tasks generated from it stay (they lose only the link to the item)."""
-    require_office(user)
+    require_office(by)
     with transaction.atomic():
         before = _template_snapshot(template)
-        audit_record(user=user, instance=template, action=AuditEntry.Action.DELETE, before=before, after={})
+        audit_record(user=by, instance=template, action=AuditEntry.Action.DELETE, before=before, after={})
         template.delete()
 
 
@@ -579,7 +580,7 @@ def template_deadlines(*, template: TaskTemplate, planned_start: dt.date, items=
 
 
 def tasks_generate_from_template(
-    *, user, project: Project, template: TaskTemplate, planned_start: dt.date
+    *, by, project: Project, template: TaskTemplate, planned_start: dt.date
 ) -> Generated:
     """Generate PROJECT's standard task list from TEMPLATE in one action.
 
@@ -587,7 +588,7 @@ def tasks_generate_from_template(
     day). Items already on the project's list (from this template, or the same preliminary item or title)
     are skipped; an item whose preliminary approval the project already holds is created as done on the
     approval's date, with the approval as its evidence."""
-    if not can_manage_tasks(user, project):
+    if not can_manage_tasks(by, project):
         raise PermissionDenied(_("只有重点办和项目所在城区可以生成任务清单。"))
     if planned_start is None:
         raise ValidationError({"planned_start": _("请填写计划开工月份。")})
@@ -637,7 +638,7 @@ def tasks_generate_from_template(
                 source=Task.Source.TEMPLATE,
                 template_item=item,
                 prelim_kind=item.prelim_kind,
-                created_by=user,
+                created_by=by,
             )
             if approval is not None:
                 task.status = Status.DONE
@@ -648,7 +649,7 @@ def tasks_generate_from_template(
         Task.objects.bulk_create([t for t, _a in tasks])
         changes, evidence, audits = [], [], []
         for task, approval in tasks:
-            changes.append(TaskStatusChange(task=task, from_status="", to_status=Status.TODO, by=user))
+            changes.append(TaskStatusChange(task=task, from_status="", to_status=Status.TODO, by=by))
             if approval is not None:
                 note = _(
                     "前期事项“%(kind)s”已于 %(date)s 办结%(doc)s（生成任务清单时据前期工作事项记录）。"
@@ -666,15 +667,15 @@ def tasks_generate_from_template(
                         to_status=Status.DONE,
                         note=note[:500],
                         completed_date=approval.actual_date,
-                        by=user,
+                        by=by,
                     )
                 )
-                evidence.append(TaskEvidence(task=task, note=note, uploaded_by=user))
+                evidence.append(TaskEvidence(task=task, note=note, uploaded_by=by))
                 result.done.append(task)
             else:
                 result.created.append(task)
             audits.append(
-                audit_entry_build(user=user, instance=task, action=AuditEntry.Action.CREATE, project=project)
+                audit_entry_build(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
             )
         TaskStatusChange.objects.bulk_create(changes)
         TaskEvidence.objects.bulk_create(evidence)
@@ -695,7 +696,7 @@ def tasks_generate_from_template(
                 organisations=[unit_id],
             )
         if tasks:
-            warnings_refresh(project_ids=[project.pk])
+            project_changed.send(project_ids=[project.pk], change=Change.TASKS)
     return result
 
 
@@ -738,5 +739,7 @@ def tasks_recompute_deadlines(*, year: int, before: WorkCalendar, after: WorkCal
     Task.objects.bulk_update(changed, ["deadline", "version", "updated_at"], batch_size=500)
     AuditEntry.objects.bulk_create([a for a in audits if a is not None], batch_size=500)
     if changed:
-        warnings_refresh_on_commit(project_ids=sorted({t.project_id for t in changed}))
+        project_changed.send(
+            project_ids=sorted({t.project_id for t in changed}), change=Change.TASKS, after_commit=True
+        )
     return [(_("任务完成时限"), len(changed))]

@@ -7,14 +7,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from keyprojects.alerts.models import Level, ProjectWarning, WarningChange, WarningRule
+from keyprojects.alerts.models import (
+    Level,
+    OperatingActual,
+    OperatingTarget,
+    ProjectWarning,
+    WarningChange,
+    WarningRule,
+)
 from keyprojects.alerts.services import warning_rule_update, warnings_recompute_all, warnings_refresh
 from keyprojects.plans.models import Category, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
 from keyprojects.projects.models import (
     FactorNeed,
-    OperatingActual,
-    OperatingTarget,
     PrelimItem,
     Sector,
     Stage,

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from keyprojects.alerts.models import Level, ProjectWarning, WarningRule
+from keyprojects.alerts.models import Level, OperatingActual, OperatingTarget, ProjectWarning, WarningRule
 from keyprojects.alerts.services import warnings_recompute_all
 from keyprojects.audit.models import AuditEntry
 from keyprojects.notifications.models import Kind, Notification
-from keyprojects.projects.models import OperatingActual, OperatingTarget, PrelimItem, Project, Sector, Stage
+from keyprojects.projects.models import PrelimItem, Project, Sector, Stage
 from keyprojects.projects.services import project_update
 from keyprojects.tasks.models import Task
 from keyprojects.test import make_project

@@ -13,6 +13,7 @@ from keyprojects.alerts.models import ProjectWarning, WarningRule
 from keyprojects.coordination import leader_selectors, leader_services
 from keyprojects.coordination.models import LeaderLink, Problem, ServiceVisit
 from keyprojects.coordination.tests.support import raise_problem
+from keyprojects.dashboard.selectors import leader_projects
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.models import AnnualEntry, Category, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
@@ -75,7 +76,7 @@ def test_it_lists_a_leaders_projects_with_warnings_problems_and_progress(world):
     _warning(world.project_a, "yellow", 2)
     _warning(world.project_b, "red")  # not the leader's
     raise_problem(world, title="用地预审迟迟未批复")
-    data = leader_selectors.leader_projects(leader=world.leader)
+    data = leader_projects(leader=world.leader)
     [project] = data["projects"]
     assert project == world.project_a
     assert (project.red, project.yellow, project.open_problems) == (1, 2, 1)
@@ -86,7 +87,7 @@ def test_it_lists_a_leaders_projects_with_warnings_problems_and_progress(world):
 
 def test_it_counts_projects_linked_directly_and_through_a_key_enterprise(world):
     LeaderLink.objects.create(leader=world.leader, enterprise=world.owner_b)
-    names = {p.name for p in leader_selectors.leader_projects(leader=world.leader)["projects"]}
+    names = {p.name for p in leader_projects(leader=world.leader)["projects"]}
     assert names == {world.project_a.name, world.project_b.name}
 
 
@@ -139,7 +140,7 @@ def test_it_shows_the_over_100m_page_within_scope(client, world):
 
 def test_it_turns_problems_met_on_a_visit_into_problems(world):
     visit = leader_services.visit_create(
-        user=world.staff,
+        by=world.staff,
         date=dt.date(2026, 11, 10),
         place="5号线二期广西大学站",
         leader=world.leader,
@@ -171,7 +172,7 @@ def test_it_turns_problems_met_on_a_visit_into_problems(world):
 def test_it_writes_nothing_when_a_visit_problem_is_bad(world):
     with pytest.raises(ValidationError):
         leader_services.visit_create(
-            user=world.staff,
+            by=world.staff,
             date=dt.date(2026, 11, 10),
             place="现场",
             project=world.project_a,
@@ -207,18 +208,18 @@ def test_it_records_a_visit_with_its_problems_from_the_form(client, world):
 
 
 def test_it_links_a_leader_once_to_a_project_or_an_enterprise(world):
-    leader_services.leader_link_create(user=world.staff, leader=world.leader, project=world.project_b)
+    leader_services.leader_link_create(by=world.staff, leader=world.leader, project=world.project_b)
     with pytest.raises(ValidationError) as error:
-        leader_services.leader_link_create(user=world.staff, leader=world.leader, project=world.project_b)
+        leader_services.leader_link_create(by=world.staff, leader=world.leader, project=world.project_b)
     assert "已联系" in str(error.value)
     with pytest.raises(ValidationError) as error:
         leader_services.leader_link_create(
-            user=world.staff, leader=world.leader, project=world.project_a, enterprise=world.owner_a
+            by=world.staff, leader=world.leader, project=world.project_a, enterprise=world.owner_a
         )
     assert "二选一" in str(error.value)
     with pytest.raises(ValidationError):
-        leader_services.leader_link_create(user=world.staff, leader=world.staff, project=world.project_a)
+        leader_services.leader_link_create(by=world.staff, leader=world.staff, project=world.project_a)
     district = Organisation.objects.get(name="青秀区")
     with pytest.raises(ValidationError) as error:
-        leader_services.leader_link_create(user=world.staff, leader=world.leader, enterprise=district)
+        leader_services.leader_link_create(by=world.staff, leader=world.leader, enterprise=district)
     assert "重点企业须为项目业主单位" in str(error.value)

@@ -1,6 +1,7 @@
 from django import template
 
 from keyprojects.lib.money import format_wan, format_yi
+from keyprojects.lib.workdays import official_years
 
 register = template.Library()
 
@@ -27,8 +28,6 @@ def provisional_mark(context, day):
     {% provisional_mark task.deadline %}. The official years come once per page (context processor)."""
     from django.utils.html import format_html
     from django.utils.translation import gettext as _
-
-    from keyprojects.lib.workdays import official_years
 
     if not day:
         return ""

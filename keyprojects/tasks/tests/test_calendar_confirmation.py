@@ -12,7 +12,7 @@ from django.urls import reverse
 from keyprojects.audit.models import AuditEntry
 from keyprojects.calendars.services import calendar_year_confirm
 from keyprojects.coordination.models import Problem
-from keyprojects.coordination.services import levels
+from keyprojects.coordination.selectors import levels
 from keyprojects.lib.tests.notices import schedule_2027
 from keyprojects.tasks import services
 from keyprojects.tasks.models import Task
@@ -29,7 +29,7 @@ def _today():
 
 def _task(cast, title, **kwargs):
     return services.task_create(
-        user=cast.staff, project=cast.project_a, title=title, responsible_unit=cast.department, **kwargs
+        by=cast.staff, project=cast.project_a, title=title, responsible_unit=cast.department, **kwargs
     )
 
 

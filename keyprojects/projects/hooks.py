@@ -1,0 +1,20 @@
+import enum
+
+from keyprojects.lib.hooks import Hook
+
+
+class Change(enum.Enum):
+    """What changed about a project, as the apps that change it say it."""
+
+    PROJECT = "project"  # the project itself: stage, dates, anything
+    STATISTICS = "statistics"  # 入统
+    PRELIMINARY = "preliminary"  # 前期事项
+    FUNDS = "funds"  # 要素需求: funds
+    REPORT = "report"  # a monthly report submitted, approved or returned
+    TASKS = "tasks"  # its tasks
+    OPERATING = "operating"  # 投产达效 targets and actuals
+
+
+# Sent with project_ids=[…], change=Change.X, after_commit=bool. AFTER_COMMIT asks receivers to act once
+# the sender's transaction has committed (hot write paths such as monthly reports).
+project_changed = Hook("project_changed")
