@@ -31,7 +31,7 @@ def test_office_pastes_the_notice_confirms_it_and_the_provisional_mark_goes(page
     page.set_default_navigation_timeout(SLOW_MS)
     # Mon 1 February 2027 + 5 working days: provisionally Fri 12 February (5–10 off by rule).
     task = services.task_create(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_a,
         title="施工许可",
         responsible_unit=cast.department,

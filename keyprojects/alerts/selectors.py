@@ -1,18 +1,17 @@
-"""Reads of the warning centre. Every list starts from the scoping gate (projects_visible_to)."""
+"""Reads of the warning centre. Every list starts from the access gates (alerts.access.warnings_visible_to,
+projects.access.projects_visible_to)."""
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from keyprojects.alerts.access import warnings_visible_to
 from keyprojects.alerts.models import Level, ProjectWarning, WarningRule
-from keyprojects.orgs.models import User
-from keyprojects.orgs.selectors import projects_visible_to
+from keyprojects.alerts.rules import BORROWS, defaults, threshold_labels
 from keyprojects.plans.models import AnnualEntry
+from keyprojects.projects.access import projects_visible_to
 from keyprojects.projects.models import Project, Stage
 
 ACTIVE = (Level.YELLOW, Level.RED)
-SEE_ALL = (User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF, User.Role.LEADER)  # as projects_visible_to
 # Red first, then yellow, then green again.
 LEVEL_RANK = Case(
     When(level=Level.RED, then=Value(0)),
@@ -20,26 +19,6 @@ LEVEL_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-
-
-def warnings_visible_to(user) -> QuerySet[ProjectWarning]:
-    """Warnings of the projects USER may see. Those who see every project (the office, leaders) get
-    every warning without the IN (SELECT … every project) that would cost a scan of both tables."""
-    if user.is_authenticated and user.is_active and user.organisation_id and user.role in SEE_ALL:
-        return ProjectWarning.objects.all()
-    return ProjectWarning.objects.filter(project__in=projects_visible_to(user))
-
-
-def get_warning_for_user(user, pk) -> ProjectWarning:
-    warning = (
-        warnings_visible_to(user)
-        .select_related("rule", "project__district", "project__sector")
-        .filter(pk=pk)
-        .first()
-    )
-    if warning is None:
-        raise Http404(_("预警不存在或您无权查看。"))
-    return warning
 
 
 def warning_filter(user, *, rule=None, level=None, district=None, sector=None, category=None, year=None):
@@ -92,8 +71,6 @@ def warning_counts(warnings) -> tuple[list[dict], dict]:
 
 def current_thresholds(code) -> dict:
     """The parameters rule CODE fires on now (for the combined rule: the start and investment rules')."""
-    from keyprojects.alerts.rules import BORROWS, defaults
-
     codes = (code, *BORROWS.get(code, ()))
     values = {}
     for source in codes:
@@ -107,8 +84,6 @@ def current_thresholds(code) -> dict:
 def threshold_rows(code, thresholds: dict, current: dict | None = None) -> list[dict]:
     """THRESHOLDS (as kept on a light or a history row) labelled, in the rule's order; with CURRENT
     each row also says what the office has set since, where that differs."""
-    from keyprojects.alerts.rules import threshold_labels
-
     labels = threshold_labels(code)
     keys = [key for key in labels if key in thresholds] + [key for key in thresholds if key not in labels]
     rows = []

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,29 +10,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from keyprojects.alerts import selectors, services
+from keyprojects.alerts.access import get_warning_for_user
 from keyprojects.alerts.forms import (
     OperatingActualForm,
     OperatingTargetForm,
     WarningFilterForm,
     WarningRuleForm,
 )
-from keyprojects.alerts.models import Level, WarningRule
+from keyprojects.alerts.models import Level, OperatingActual, WarningRule
 from keyprojects.alerts.rules import PARAMS, TEXT_PARAMS, params_of
+from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict
 from keyprojects.lib.money import format_wan
 from keyprojects.lib.xlsx import text_cell, xlsx_response
-from keyprojects.orgs.selectors import can_edit_project, get_project_for_user, require_office
+from keyprojects.orgs.access import require_office
+from keyprojects.plans.selectors import default_period
+from keyprojects.projects.access import can_edit_project, get_project_for_user
 from keyprojects.projects.models import Stage
 
 PER_PAGE = 50
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filtered(request):
@@ -132,7 +126,7 @@ def warning_export(request):
 def warning_detail(request, pk):
     """A light: what fired it (figures and the thresholds it was computed with, against today's) and
     its history."""
-    warning = selectors.get_warning_for_user(request.user, pk)
+    warning = get_warning_for_user(request.user, pk)
     code = warning.rule.code
     context = {
         "warning": warning,
@@ -186,7 +180,7 @@ def warning_rule_edit(request, pk):
             conflict = True
             form.add_error(None, str(error.message))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("预警规则“%(rule)s”已保存，预警已按新设置重新计算。") % {"rule": rule}
@@ -287,7 +281,7 @@ def operating_target(request, pk):
         except EditConflict as error:
             form.add_error(None, str(error.message))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("投产达效目标已保存。"))
             return redirect("operating_detail", pk=project.pk)
@@ -299,16 +293,14 @@ def operating_target(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def operating_actual(request, pk):
-    from keyprojects.projects.models import OperatingActual
 
     project = _operating_project(request, pk, write=True)
-    today = timezone.localdate()
-    last = today.replace(day=1) - dt.timedelta(days=1)
+    opens_on = default_period()
     try:
-        year = int(request.GET.get("year") or last.year)
-        month = int(request.GET.get("month") or last.month)
+        year = int(request.GET.get("year") or opens_on[0])
+        month = int(request.GET.get("month") or opens_on[1])
     except ValueError:
-        year, month = last.year, last.month
+        year, month = opens_on
     existing = OperatingActual.objects.filter(project=project, year=year, month=month).first()
     initial = {"year": year, "month": month}
     if existing:
@@ -335,7 +327,7 @@ def operating_actual(request, pk):
         except EditConflict as error:
             form.add_error(None, str(error.message))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("%(y)s年%(m)s月投产达效数据已保存。") % {"y": data["year"], "m": data["month"]}

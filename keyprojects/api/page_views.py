@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keyprojects.api.forms import TokenForm
 from keyprojects.api.models import ApiToken
 from keyprojects.api.services import api_token_create, api_token_revoke
-from keyprojects.orgs.selectors import require_office
+from keyprojects.lib.forms import apply_errors
+from keyprojects.orgs.access import require_office
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,8 +26,7 @@ def token_list(request):
             try:
                 new_token, new_key = api_token_create(by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, msgs in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, msgs)
+                apply_errors(form, error)
             else:
                 form = TokenForm()
         if new_key is None:

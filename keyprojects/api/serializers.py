@@ -16,13 +16,11 @@ from keyprojects.api.fields import (
     WanField,
 )
 from keyprojects.coordination.models import Instruction, Problem, ProblemAction
+from keyprojects.orgs.access import organisations_for_choice
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.orgs.selectors import (
-    entries_visible_to,
-    organisations_for_choice,
-    projects_visible_to,
-)
+from keyprojects.plans.access import entries_visible_to
 from keyprojects.plans.models import AnnualEntry, Batch, Category, MonthlyReport
+from keyprojects.projects.access import projects_visible_to
 from keyprojects.projects.models import Project, Sector, Stage
 from keyprojects.tasks.models import Task, TaskEvidence
 

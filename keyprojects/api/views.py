@@ -1,4 +1,4 @@
-"""The REST API. Every queryset starts from the scoping gate (keyprojects.orgs.selectors), every
+"""The REST API. Every queryset starts from the access gates (each app's access.py), every
 write is the service the pages call, and every refusal is a 4xx with the reason (exceptions.py)."""
 
 from django.core.exceptions import PermissionDenied
@@ -12,37 +12,39 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from keyprojects.alerts.access import get_warning_for_user, warnings_visible_to
 from keyprojects.alerts.models import ProjectWarning
 from keyprojects.api import serializers as s
 from keyprojects.api.exceptions import Conflict
 from keyprojects.coordination import services as problem_services
+from keyprojects.coordination.access import can_raise_problem, get_problem_for_user, problems_visible_to
 from keyprojects.coordination.models import Instruction, Problem, ProblemAction
 from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.lib.text import search_term
+from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import (
-    can_create_project,
-    can_move_stage,
-    can_raise_problem,
+from keyprojects.plans import report_services
+from keyprojects.plans import services as plan_services
+from keyprojects.plans.access import (
     can_report,
     entries_visible_to,
     get_entry_for_user,
-    get_problem_for_user,
-    get_project_for_user,
     get_report_for_user,
-    get_task_for_user,
-    problems_visible_to,
-    projects_visible_to,
     reports_visible_to,
-    require_office,
-    tasks_visible_to,
 )
-from keyprojects.plans import report_services
-from keyprojects.plans import services as plan_services
-from keyprojects.plans.models import AnnualEntry, AnnualList, MonthlyReport
+from keyprojects.plans.models import AnnualEntry, MonthlyReport
+from keyprojects.plans.selectors import annual_list_of
 from keyprojects.projects import services as project_services
+from keyprojects.projects.access import (
+    can_create_project,
+    can_move_stage,
+    get_project_for_user,
+    projects_visible_to,
+)
 from keyprojects.projects.models import Project, Sector
+from keyprojects.reports.services import oc4ids_package
 from keyprojects.tasks import services as task_services
+from keyprojects.tasks.access import get_task_for_user, tasks_visible_to
 from keyprojects.tasks.models import Task
 
 ERRORS = {
@@ -275,7 +277,7 @@ class EntryViewSet(mixins.ListModelMixin, ApiViewSet):
     def create(self, request):
         require_office(request.user)
         data = dict(self.valid(s.EntryCreateSerializer))
-        annual_list = AnnualList.objects.filter(year=data.pop("year")).first()
+        annual_list = annual_list_of(data.pop("year"))
         if annual_list is None:
             raise ValidationError({"year": [_("该年度的重点项目清单尚未建立，请先在页面上新建批次。")]})
         entry = plan_services.entry_create(
@@ -469,14 +471,14 @@ class TaskViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def create(self, request):
         data = dict(self.valid(s.TaskCreateSerializer))
-        task = task_services.task_create(user=request.user, **data)
+        task = task_services.task_create(by=request.user, **data)
         return self.detail_response(self._task(task.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk):
         task = get_task_for_user(request.user, pk, action="manage")
         data = dict(self.valid(s.TaskUpdateSerializer, partial=True))
         version = data.pop("version")
-        task_services.task_update(user=request.user, task=task, expected_version=version, **data)
+        task_services.task_update(by=request.user, task=task, expected_version=version, **data)
         return self.detail_response(self._task(pk))
 
     @extend_schema(
@@ -489,7 +491,7 @@ class TaskViewSet(mixins.ListModelMixin, ApiViewSet):
         task = get_task_for_user(request.user, pk, action="work")
         data = dict(self.valid(s.TaskStatusSerializer))
         task_services.task_set_status(
-            user=request.user,
+            by=request.user,
             task=task,
             status=data["status"],
             completed_date=data.get("completed_date"),
@@ -511,7 +513,7 @@ class TaskViewSet(mixins.ListModelMixin, ApiViewSet):
         task = get_task_for_user(request.user, pk, action="work")
         data = self.valid(s.EvidenceCreateSerializer)
         task_services.task_add_evidence(
-            user=request.user, task=task, files=data.get("files", []), note=data.get("note", "")
+            by=request.user, task=task, files=data.get("files", []), note=data.get("note", "")
         )
         return self.detail_response(self._task(pk), status.HTTP_201_CREATED)
 
@@ -577,7 +579,7 @@ class ProblemViewSet(mixins.ListModelMixin, ApiViewSet):
         data = dict(self.valid(s.ProblemCreateSerializer))
         if not can_raise_problem(request.user, data["project"]):
             raise PermissionDenied(_("您无权就该项目提出问题。"))
-        problem = problem_services.problem_raise(user=request.user, **data)
+        problem = problem_services.problem_raise(by=request.user, **data)
         # The raiser is answered with what it wrote, even where the gate would not show it the problem
         # afterwards (a department that raises a problem another unit leads).
         created = Problem.objects.select_related("project", "lead_unit").prefetch_related("co_units")
@@ -663,19 +665,14 @@ class WarningViewSet(mixins.ListModelMixin, ApiViewSet):
     queryset = ProjectWarning.objects.none()
 
     def get_queryset(self):
-        return ProjectWarning.objects.filter(
-            project__in=projects_visible_to(self.request.user)
-        ).select_related("rule", "project")
+        return warnings_visible_to(self.request.user).select_related("rule", "project")
 
     def apply_filters(self, queryset, values):
         lookups = {"project": "project", "level": "level", "rule": "rule__code"}
         return queryset.filter(**{lookups[k]: v for k, v in values.items() if k in lookups})
 
     def retrieve(self, request, pk):
-        warning = self.get_queryset().filter(pk=pk).first()
-        if warning is None:
-            raise Http404(_("预警不存在或您无权查看。"))
-        return self.detail_response(warning)
+        return self.detail_response(get_warning_for_user(request.user, pk))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -695,8 +692,6 @@ class Oc4idsViewSet(ApiViewSet):
         responses=_responses(OpenApiResponse(description=gettext_lazy("OC4IDS 项目数据包"))),
     )
     def list(self, request):
-        from keyprojects.reports.services import oc4ids_package
-
         package = oc4ids_package(user=request.user, uri=request.build_absolute_uri())
         if not package["projects"]:
             raise Http404(_("当前没有可公开的项目，无法生成开放数据包。"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.coordination.models import LeaderLink, Problem, ServiceVisit
+from keyprojects.coordination.services import problem_raise
 from keyprojects.orgs.models import Organisation, User
 
 
@@ -23,10 +24,10 @@ def _require_office(user, message=None):
 
 
 def leader_link_create(
-    *, user, leader, project=None, enterprise=None, since: dt.date | None = None, note: str = ""
+    *, by, leader, project=None, enterprise=None, since: dt.date | None = None, note: str = ""
 ) -> LeaderLink:
     """Link LEADER to a PROJECT or to a key ENTERPRISE (exactly one), once."""
-    _require_office(user)
+    _require_office(by)
     errors = {}
     if leader is None or leader.role != User.Role.LEADER:
         errors["leader"] = _("请选择市领导。")
@@ -44,16 +45,16 @@ def leader_link_create(
         link = LeaderLink.objects.create(
             leader=leader, project=project, enterprise=enterprise, since=since, note=note
         )
-        audit_record(user=user, instance=link, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(user=by, instance=link, action=AuditEntry.Action.CREATE, project=project)
     return link
 
 
-def leader_link_delete(*, user, link: LeaderLink) -> None:
-    _require_office(user)
+def leader_link_delete(*, by, link: LeaderLink) -> None:
+    _require_office(by)
     with transaction.atomic():
         before = snapshot(link)
         audit_record(
-            user=user, instance=link, action=AuditEntry.Action.DELETE, before=before, project=link.project
+            user=by, instance=link, action=AuditEntry.Action.DELETE, before=before, project=link.project
         )
         link.delete()
 
@@ -71,7 +72,7 @@ class VisitProblem:
 
 def visit_create(
     *,
-    user,
+    by,
     date: dt.date,
     place: str,
     leader=None,
@@ -83,9 +84,7 @@ def visit_create(
 ) -> ServiceVisit:
     """Record a service visit to PROJECT and/or ENTERPRISE; each of PROBLEMS becomes a Problem
     (source 一线服务) in the same transaction — all or nothing."""
-    from keyprojects.coordination.services import problem_raise
-
-    _require_office(user, _("只有重点办工作人员可以登记一线服务。"))
+    _require_office(by, _("只有重点办工作人员可以登记一线服务。"))
     errors = {}
     if date is None:
         errors["date"] = _("请填写服务日期。")
@@ -109,12 +108,12 @@ def visit_create(
             project=project,
             enterprise=enterprise,
             summary=summary,
-            created_by=user,
+            created_by=by,
         )
-        audit_record(user=user, instance=visit, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(user=by, instance=visit, action=AuditEntry.Action.CREATE, project=project)
         for p in problems:
             problem_raise(
-                user=user,
+                by=by,
                 project=p.project or project,
                 category=p.category,
                 title=p.title,

@@ -1,57 +1,18 @@
-"""Reads of dispatch meetings, and their access gate.
-
-The office and leaders see every meeting; anyone else a meeting with at least one agenda problem they
-may see, and only those items of it. Changes are the office's.
+"""Reads of dispatch meetings. Their access gate (who sees which meeting and agenda item, who changes
+them) is coordination.access.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.coordination.access import meetings_visible_to, problems_visible_to
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Problem
 from keyprojects.lib.workdays import WorkCalendar
-from keyprojects.orgs.selectors import problems_visible_to
-
-
-def meetings_visible_to(user):
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return DispatchMeeting.objects.none()
-    if user.sees_everything:
-        return DispatchMeeting.objects.all()
-    visible = AgendaItem.objects.filter(meeting=OuterRef("pk"), problem__in=problems_visible_to(user))
-    return DispatchMeeting.objects.filter(Exists(visible))
-
-
-def get_meeting_for_user(user, pk, *, write=False) -> DispatchMeeting:
-    """Meeting PK: 404 outside USER's scope; with WRITE, 403 for anyone but the office."""
-    meeting = meetings_visible_to(user).select_related("chair", "created_by").filter(pk=pk).first()
-    if meeting is None:
-        raise Http404(_("调度会不存在或您无权查看。"))
-    if write and not user.is_office:
-        raise PermissionDenied(_("只有重点办工作人员可以安排调度会。"))
-    return meeting
-
-
-def get_agenda_item_for_user(user, pk) -> AgendaItem:
-    """An agenda item to change: 404 outside USER's scope, 403 for anyone but the office."""
-    item = (
-        AgendaItem.objects.filter(
-            meeting__in=meetings_visible_to(user), problem__in=problems_visible_to(user)
-        )
-        .select_related("meeting__chair", "problem__project", "problem__lead_unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if item is None:
-        raise Http404(_("议题不存在或您无权查看。"))
-    if not user.is_office:
-        raise PermissionDenied(_("只有重点办工作人员可以记录会议议定事项。"))
-    return item
+from keyprojects.tasks.models import Task
 
 
 def meeting_list(*, user):
@@ -89,8 +50,6 @@ def _countdown(deadline: dt.date, today: dt.date, calendar: WorkCalendar) -> tup
 def meeting_agenda(*, meeting: DispatchMeeting, user, today: dt.date | None = None) -> list[AgendaItem]:
     """MEETING's items that USER may see, each with `.follow_up` (None before a task or instruction
     exists): a fixed number of queries whatever the agenda's length."""
-    from keyprojects.tasks.models import Task
-
     today = today or timezone.localdate()
     items = AgendaItem.objects.filter(meeting=meeting).select_related(
         "problem__project__district",

@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Problem, ProblemAction
+from keyprojects.coordination.services import instruction_create
 from keyprojects.lib.locking import save_versioned
 from keyprojects.notifications.models import Kind as NoticeKind
 from keyprojects.notifications.services import notification_send
 from keyprojects.orgs.models import User
+from keyprojects.tasks.models import Task
+from keyprojects.tasks.services import task_create
 
 # Problems at this level and above go onto every planned meeting's agenda by themselves.
 AGENDA_MIN_LEVEL = 3
@@ -73,7 +76,7 @@ def agenda_gather(*, meeting: DispatchMeeting) -> int:
 
 def meeting_create(
     *,
-    user,
+    by,
     title: str,
     date: dt.date,
     place: str = "",
@@ -83,16 +86,16 @@ def meeting_create(
 ) -> DispatchMeeting:
     """Schedule a dispatch meeting; its agenda gathers the problems at level ≥ 3 and PROBLEMS. The
     chair is notified."""
-    _require_office(user)
+    _require_office(by)
     _check_fields(title=title, date=date, chair=chair)
     with transaction.atomic():
         meeting = DispatchMeeting.objects.create(
-            title=title.strip(), date=date, place=place, chair=chair, attendees=attendees, created_by=user
+            title=title.strip(), date=date, place=place, chair=chair, attendees=attendees, created_by=by
         )
         agenda_gather(meeting=meeting)
         for problem in problems:
-            agenda_add(user=user, meeting=meeting, problem=problem)
-        audit_record(user=user, instance=meeting, action=AuditEntry.Action.CREATE)
+            agenda_add(by=by, meeting=meeting, problem=problem)
+        audit_record(user=by, instance=meeting, action=AuditEntry.Action.CREATE)
         if chair is not None:
             notification_send(
                 recipients=[chair],
@@ -107,7 +110,7 @@ def meeting_create(
 
 def meeting_update(
     *,
-    user,
+    by,
     meeting: DispatchMeeting,
     expected_version: int,
     title: str,
@@ -118,20 +121,20 @@ def meeting_update(
     summary: str = "",
 ) -> DispatchMeeting:
     """Change a meeting's particulars and its minutes' opening text (EditConflict on an old version)."""
-    _require_office(user)
+    _require_office(by)
     _check_fields(title=title, date=date, chair=chair)
     with transaction.atomic():
         before = snapshot(DispatchMeeting.objects.get(pk=meeting.pk))
         meeting.title, meeting.date, meeting.place = title.strip(), date, place
         meeting.chair, meeting.attendees, meeting.summary = chair, attendees, summary
         save_versioned(meeting, expected_version=expected_version)
-        audit_record(user=user, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(user=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
     return meeting
 
 
-def meeting_mark_held(*, user, meeting: DispatchMeeting) -> DispatchMeeting:
+def meeting_mark_held(*, by, meeting: DispatchMeeting) -> DispatchMeeting:
     """The meeting took place: its agenda is fixed from now on."""
-    _require_office(user)
+    _require_office(by)
     with transaction.atomic():
         meeting = DispatchMeeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == DispatchMeeting.Status.HELD:
@@ -139,13 +142,13 @@ def meeting_mark_held(*, user, meeting: DispatchMeeting) -> DispatchMeeting:
         before = snapshot(meeting)
         meeting.status = DispatchMeeting.Status.HELD
         meeting.save(update_fields=["status"])
-        audit_record(user=user, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(user=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
     return meeting
 
 
-def agenda_add(*, user, meeting: DispatchMeeting, problem: Problem) -> AgendaItem:
+def agenda_add(*, by, meeting: DispatchMeeting, problem: Problem) -> AgendaItem:
     """The office puts PROBLEM on MEETING's agenda (an unresolved one, once)."""
-    _require_office(user)
+    _require_office(by)
     _check_planned(meeting)
     if problem is None:
         raise ValidationError({"problem": _("请选择问题。")})
@@ -161,9 +164,9 @@ def agenda_add(*, user, meeting: DispatchMeeting, problem: Problem) -> AgendaIte
     return item
 
 
-def agenda_remove(*, user, item: AgendaItem) -> None:
+def agenda_remove(*, by, item: AgendaItem) -> None:
     """Take an undecided item off a planned meeting's agenda."""
-    _require_office(user)
+    _require_office(by)
     _check_planned(item.meeting)
     if item.decision_kind:
         raise ValidationError(_("该议题已议定，不能移出。"))
@@ -172,7 +175,7 @@ def agenda_remove(*, user, item: AgendaItem) -> None:
 
 def agenda_decide(
     *,
-    user,
+    by,
     item: AgendaItem,
     decision: str,
     kind: str,
@@ -185,11 +188,7 @@ def agenda_decide(
     """Record what the meeting decided on ITEM. KIND "task": a task for RESPONSIBLE_UNIT by DEADLINE on
     the problem's project; "instruction": the chair's instruction, REPLY_UNIT to reply by REPLY_DEADLINE;
     "note": the decision only. Each adds a 调度会议定 step to the problem's log. Decided once."""
-    from keyprojects.coordination.services import instruction_create
-    from keyprojects.tasks.models import Task
-    from keyprojects.tasks.services import task_create
-
-    _require_office(user)
+    _require_office(by)
     decision = (decision or "").strip()
     errors = {}
     if not decision:
@@ -226,7 +225,7 @@ def agenda_decide(
         }
         if kind == AgendaItem.Decision.TASK:
             item.task = task_create(
-                user=user,
+                by=by,
                 project=problem.project,
                 title=(task_title or "").strip() or _("落实调度会议定：%(t)s") % {"t": problem.title[:150]},
                 responsible_unit=responsible_unit,
@@ -250,11 +249,11 @@ def agenda_decide(
         ProblemAction.objects.create(
             problem=problem,
             kind=ProblemAction.Kind.MEETING,
-            by=user,
-            by_org_id=user.organisation_id,
+            by=by,
+            by_org_id=by.organisation_id,
             note=note,
         )
         audit_record(
-            user=user, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+            user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
         )
     return item

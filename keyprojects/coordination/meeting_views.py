@@ -9,21 +9,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.coordination import meeting_selectors as selectors
 from keyprojects.coordination import meeting_services as services
+from keyprojects.coordination.access import (
+    get_agenda_item_for_user,
+    get_meeting_for_user,
+    problems_visible_to,
+)
 from keyprojects.coordination.meeting_docx import document_number, minutes_docx
 from keyprojects.coordination.meeting_forms import AgendaAddForm, DecisionForm, MeetingForm
-from keyprojects.coordination.models import DispatchMeeting, Problem
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import require_office
+from keyprojects.coordination.models import DispatchMeeting
+from keyprojects.lib.forms import apply_errors, error_text
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.orgs.access import require_office
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _apply_form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, msgs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET
@@ -43,9 +41,9 @@ def meeting_create(request):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         try:
-            meeting = services.meeting_create(user=request.user, **data)
+            meeting = services.meeting_create(by=request.user, **data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("调度会已安排，议题已自动汇集第三级及以上未解决的问题。"))
             return redirect("meeting_detail", pk=meeting.pk)
@@ -55,7 +53,7 @@ def meeting_create(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_edit(request, pk):
-    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, pk, write=True)
     initial = {
         "title": meeting.title,
         "date": meeting.date,
@@ -70,14 +68,11 @@ def meeting_edit(request, pk):
         data = dict(form.cleaned_data)
         version = data.pop("version") or meeting.version
         try:
-            services.meeting_update(user=request.user, meeting=meeting, expected_version=version, **data)
+            services.meeting_update(by=request.user, meeting=meeting, expected_version=version, **data)
         except EditConflict as error:
-            form.add_error(None, error.message)
-            fresh = form.data.copy()
-            fresh["version"] = DispatchMeeting.objects.get(pk=pk).version
-            form.data = fresh
+            show_conflict(form, error, stored_version(DispatchMeeting, pk=pk))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("会议信息已保存。"))
             return redirect("meeting_detail", pk=meeting.pk)
@@ -87,7 +82,7 @@ def meeting_edit(request, pk):
 @require_GET
 @login_required
 def meeting_detail(request, pk):
-    meeting = selectors.get_meeting_for_user(request.user, pk)
+    meeting = get_meeting_for_user(request.user, pk)
     items = selectors.meeting_agenda(meeting=meeting, user=request.user)
     return render(
         request,
@@ -106,8 +101,8 @@ def meeting_detail(request, pk):
 @require_POST
 @login_required
 def meeting_held(request, pk):
-    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
-    services.meeting_mark_held(user=request.user, meeting=meeting)
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    services.meeting_mark_held(by=request.user, meeting=meeting)
     messages.success(request, _("已标记为已召开，议题不再变动。"))
     return redirect("meeting_detail", pk=meeting.pk)
 
@@ -116,7 +111,7 @@ def meeting_held(request, pk):
 @login_required
 def meeting_minutes(request, pk):
     """The minutes as Word (GB/T 9704): for the office and leaders, who issue and receive them."""
-    meeting = selectors.get_meeting_for_user(request.user, pk)
+    meeting = get_meeting_for_user(request.user, pk)
     if not request.user.sees_everything:
         raise PermissionDenied(_("会议纪要仅供重点办和市领导下载。"))
     response = HttpResponse(minutes_docx(meeting), content_type=DOCX)
@@ -127,7 +122,7 @@ def meeting_minutes(request, pk):
 @require_POST
 @login_required
 def agenda_gather(request, pk):
-    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, pk, write=True)
     added = services.agenda_gather(meeting=meeting)
     messages.success(request, _("新汇集议题 %(n)s 项。") % {"n": added})
     return redirect("meeting_detail", pk=meeting.pk)
@@ -136,16 +131,16 @@ def agenda_gather(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def agenda_add(request, pk):
-    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AgendaAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        problem = Problem.objects.filter(pk=form.cleaned_data["problem"]).first()
+        problem = problems_visible_to(request.user).filter(pk=form.cleaned_data["problem"]).first()
         try:
             if problem is None:
                 raise ValidationError({"problem": _("问题不存在。")})
-            services.agenda_add(user=request.user, meeting=meeting, problem=problem)
+            services.agenda_add(by=request.user, meeting=meeting, problem=problem)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已列入议题：%(t)s") % {"t": problem.title})
             return redirect("meeting_detail", pk=meeting.pk)
@@ -161,15 +156,15 @@ def agenda_add(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def agenda_decide(request, pk):
-    item = selectors.get_agenda_item_for_user(request.user, pk)
+    item = get_agenda_item_for_user(request.user, pk)
     problem = item.problem
     initial = {"responsible_unit": problem.lead_unit_id, "reply_unit": problem.lead_unit_id}
     form = DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_decide(user=request.user, item=item, **form.cleaned_data)
+            services.agenda_decide(by=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("议定事项已记录并交办。"))
             return redirect("meeting_detail", pk=item.meeting_id)
@@ -181,11 +176,11 @@ def agenda_decide(request, pk):
 @require_POST
 @login_required
 def agenda_remove(request, pk):
-    item = selectors.get_agenda_item_for_user(request.user, pk)
+    item = get_agenda_item_for_user(request.user, pk)
     try:
-        services.agenda_remove(user=request.user, item=item)
+        services.agenda_remove(by=request.user, item=item)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已移出议题。"))
     return redirect("meeting_detail", pk=item.meeting_id)

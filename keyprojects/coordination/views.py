@@ -11,13 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.coordination import exports, selectors, services
+from keyprojects.coordination.access import (
+    can_raise_problem,
+    get_instruction_for_user,
+    get_problem_attachment_for_user,
+    get_problem_for_user,
+    problem_rights,
+    problems_visible_to,
+)
 from keyprojects.coordination.forms import (
     AssignForm,
     CoUnitForm,
@@ -32,48 +40,14 @@ from keyprojects.coordination.forms import (
     ReplyForm,
     ResolveForm,
 )
-from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAttachment
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import (
-    can_raise_problem,
-    get_problem_for_user,
-    get_project_for_user,
-    get_report_for_user,
-    handles_problem,
-    problems_visible_to,
-    projects_visible_to,
-    require_office,
-)
+from keyprojects.coordination.models import EscalationLevel, Problem
+from keyprojects.lib.forms import apply_errors
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.orgs.access import require_office
+from keyprojects.plans.access import get_report_for_user
+from keyprojects.projects.access import get_project_for_user, projects_visible_to
 
 PAGE_SIZE = 20
-
-
-def _apply_form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, msgs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _conflict(form, error: EditConflict, problem_pk):
-    """Keep the input; the next save carries the stored version, after the user has seen the change."""
-    form.add_error(None, error.message)
-    data = form.data.copy()
-    data["version"] = Problem.objects.filter(pk=problem_pk).values_list("version", flat=True).first()
-    form.data = data
-
-
-def _rights(user, problem) -> dict:
-    office = user.is_office
-    handles = handles_problem(user, problem)
-    return {
-        "coordinate": office,
-        "handle": office or handles,
-        "handles": handles,
-        "confirm": office or problem.raised_by_org_id == user.organisation_id,
-        "instruct": user.role == user.Role.LEADER,
-    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -184,9 +158,9 @@ def problem_stats(request):
 
 def _detail_context(request, problem, **forms):
     today = timezone.localdate()
-    ladder = services.levels()
+    ladder = selectors.levels()
     calendar = selectors.ledger_calendar(today)
-    rights = _rights(request.user, problem)
+    rights = problem_rights(request.user, problem)
     instructions = selectors.problem_instructions(problem)
     for ins in instructions:
         ins.can_reply = (
@@ -254,9 +228,9 @@ def _step_view(request, pk, *, right, form_name, make_form, run, done):
         try:
             run(problem, form.cleaned_data)
         except EditConflict as error:
-            _conflict(form, error, problem.pk)
+            show_conflict(form, error, stored_version(Problem, pk=problem.pk))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, done)
             return redirect(problem)
@@ -444,21 +418,18 @@ def instruction_create(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def instruction_reply(request, pk):
-    instruction = get_object_or_404(Instruction.objects.select_related("leader"), pk=pk)
-    problem = get_problem_for_user(request.user, instruction.problem_id)
-    if not handles_problem(request.user, problem):
-        raise PermissionDenied(_("只有承办该问题的单位可以回复批示。"))
+    instruction = get_instruction_for_user(request.user, pk, action="reply")
+    problem = instruction.problem
     if request.method == "GET":
         return redirect(problem)
     form = ReplyForm(request.POST, prefix=f"r{instruction.pk}")
     if form.is_valid():
         try:
-            instruction.problem = problem
             services.instruction_reply(
                 instruction=instruction, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("批示回复已提交。"))
             return redirect(problem)
@@ -471,8 +442,7 @@ def instruction_reply(request, pk):
 @login_required
 def problem_attachment(request, pk):
     """A problem's file, only to those who may see the problem: never a public media URL."""
-    attachment = get_object_or_404(ProblemAttachment, pk=pk)
-    get_problem_for_user(request.user, attachment.problem_id)
+    attachment = get_problem_attachment_for_user(request.user, pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -499,7 +469,7 @@ def _raise(request, project, *, initial, report=None):
         data = form.cleaned_data
         try:
             problem = services.problem_raise(
-                user=request.user,
+                by=request.user,
                 project=project,
                 category=data["category"],
                 title=data["title"],
@@ -511,7 +481,7 @@ def _raise(request, project, *, initial, report=None):
                 files=data["files"],
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             if problem.status == Problem.Status.OPEN:
                 messages.success(request, _("问题已提出，已通知重点办和牵头单位。"))
@@ -560,7 +530,7 @@ def problem_create_from_report(request, report_id):
 def instruction_list(request):
     user = request.user
     waiting = request.GET.get("waiting") == "1"
-    mine = not user.sees_everything or user.role == user.Role.LEADER
+    mine = not user.sees_everything or user.is_leader
     rows = selectors.instruction_list(user=user, mine=mine, waiting=waiting)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -598,7 +568,7 @@ def escalation_levels(request):
             try:
                 services.escalation_setting_update(by=request.user, **setting_form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(setting_form, error)
+                apply_errors(setting_form, error)
             else:
                 messages.success(request, _("交办时限已保存。"))
                 return redirect("escalation_levels")
@@ -613,7 +583,7 @@ def escalation_levels(request):
             try:
                 services.escalation_level_update(level=level, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("“%(name)s”已保存。") % {"name": level.name})
                 return redirect("escalation_levels")

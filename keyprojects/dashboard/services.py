@@ -8,8 +8,8 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.dashboard.geojson import geojson_clean
 from keyprojects.dashboard.models import DistrictBoundary
+from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import require_office
 
 
 def _summary(boundary: DistrictBoundary) -> dict:
@@ -21,11 +21,11 @@ def _summary(boundary: DistrictBoundary) -> dict:
 
 
 def boundary_upload(
-    *, user, organisation: Organisation, raw: bytes | str, filename: str = ""
+    *, by, organisation: Organisation, raw: bytes | str, filename: str = ""
 ) -> DistrictBoundary:
     """Replace ORGANISATION's boundary with the GeoJSON RAW (validated, normalised to one named
     MultiPolygon feature). Office only; audited."""
-    require_office(user)
+    require_office(by)
     if organisation.kind != Organisation.Kind.DISTRICT:
         raise ValidationError(_("只能为城区/县/开发区上传边界。"), code="not_district")
     collection, vertices = geojson_clean(raw, name=organisation.label)
@@ -37,10 +37,10 @@ def boundary_upload(
         boundary.geojson = collection
         boundary.vertices = vertices
         boundary.original_name = filename[:200]
-        boundary.uploaded_by = user
+        boundary.uploaded_by = by
         boundary.save()
         audit_record(
-            user=user,
+            user=by,
             instance=boundary,
             action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
             before=before,
@@ -49,8 +49,8 @@ def boundary_upload(
     return boundary
 
 
-def boundary_delete(*, user, boundary: DistrictBoundary) -> None:
-    require_office(user)
+def boundary_delete(*, by, boundary: DistrictBoundary) -> None:
+    require_office(by)
     with transaction.atomic():
-        audit_record(user=user, instance=boundary, action=AuditEntry.Action.DELETE, before=_summary(boundary))
+        audit_record(user=by, instance=boundary, action=AuditEntry.Action.DELETE, before=_summary(boundary))
         boundary.delete()

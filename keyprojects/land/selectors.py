@@ -1,4 +1,4 @@
-"""Reads of the land ledger, and its access gate.
+"""Reads of the land ledger (its access gate is land.access).
 
 Completion: each figure's latest cumulative value ÷ its target (a target of 0 does not count); the
 overall rate (综合完成率) is the mean of the figures that have a target. A land task is lagging (滞后)
@@ -11,16 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.land.access import land_tasks_visible_to
 from keyprojects.land.models import LandProgress, LandTask
-from keyprojects.orgs.models import User
-from keyprojects.orgs.selectors import projects_visible_to
-from keyprojects.projects.models import Project
+from keyprojects.lib.numbers import percent
 
 LAG_POINTS = 20
 ONE_PLACE = Decimal("0.1")
@@ -31,34 +28,6 @@ PAIRS = (
     ("area_demolished", "area_to_demolish"),
     ("land_handed_over", "land_to_hand_over"),
 )
-
-
-def percent(done, target) -> Decimal | None:
-    if not target:
-        return None
-    return (Decimal(done or 0) * 100 / Decimal(target)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
-# --------------------------------------------------------------------------------------------------
-# Access
-# --------------------------------------------------------------------------------------------------
-
-
-def can_edit_land(user, project: Project) -> bool:
-    """Office staff edit every land task; a district those of the projects located in it."""
-    if user.role in (User.Role.OFFICE_ADMIN, User.Role.OFFICE_STAFF):
-        return True
-    return user.role == User.Role.DISTRICT and project.district_id == user.organisation_id
-
-
-def get_land_project_for_user(user, pk, *, write=False) -> Project:
-    """Project PK for the land pages: 404 outside USER's scope, 403 with WRITE for those who only read."""
-    project = projects_visible_to(user).select_related("district", "owner", "leader").filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("项目不存在或您无权查看。"))
-    if write and not can_edit_land(user, project):
-        raise PermissionDenied(_("只有重点办和项目所在城区可以维护征地拆迁台账。"))
-    return project
 
 
 # --------------------------------------------------------------------------------------------------
@@ -119,10 +88,6 @@ def ledger_row(task: LandTask, done: dict, today: dt.date) -> LedgerRow:
             "time": row.time_progress,
         }
     return row
-
-
-def land_tasks_visible_to(user):
-    return LandTask.objects.filter(project__in=projects_visible_to(user))
 
 
 def land_ledger(

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.coordination.models import Problem
+from keyprojects.coordination.services import problem_raise
 from keyprojects.land.models import LandProgress, LandTask
 from keyprojects.lib.locking import save_versioned
 from keyprojects.orgs.models import Organisation
@@ -60,7 +62,7 @@ def _number(value) -> str:
 
 def land_task_save(
     *,
-    user,
+    by,
     project: Project,
     responsible_unit: Organisation,
     land_to_acquire=0,
@@ -92,22 +94,20 @@ def land_task_save(
             task = LandTask(project=project, **fields)
             _check_targets(task)
             task.save()
-            audit_record(user=user, instance=task, action=AuditEntry.Action.CREATE, project=project)
+            audit_record(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
             return task
         before = snapshot(task)
         for name, value in fields.items():
             setattr(task, name, value)
         _check_targets(task)
         save_versioned(task, expected_version=task.version if expected_version is None else expected_version)
-        audit_record(
-            user=user, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=project
-        )
+        audit_record(user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=project)
     return task
 
 
 def land_progress_record(
     *,
-    user,
+    by,
     land_task: LandTask,
     year: int,
     month: int,
@@ -181,18 +181,18 @@ def land_progress_record(
         progress = LandProgress.objects.filter(land_task=task, year=year, month=month).first()
         if progress is None:
             progress = LandProgress.objects.create(
-                land_task=task, year=year, month=month, note=note, reported_by=user, **values
+                land_task=task, year=year, month=month, note=note, reported_by=by, **values
             )
-            audit_record(user=user, instance=progress, action=AuditEntry.Action.CREATE, project=task.project)
+            audit_record(user=by, instance=progress, action=AuditEntry.Action.CREATE, project=task.project)
         else:
             before = snapshot(progress)
             for name, value in values.items():
                 setattr(progress, name, value)
             progress.note = note
-            progress.reported_by = user
+            progress.reported_by = by
             progress.save()
             audit_record(
-                user=user,
+                user=by,
                 instance=progress,
                 action=AuditEntry.Action.UPDATE,
                 before=before,
@@ -201,17 +201,14 @@ def land_progress_record(
     return progress
 
 
-def land_problem_raise(*, user, land_task: LandTask, title: str, description: str):
+def land_problem_raise(*, by, land_task: LandTask, title: str, description: str):
     """Raise a 征地拆迁 problem on LAND_TASK's project, led by the task's responsible unit."""
-    from keyprojects.coordination.models import Problem
-    from keyprojects.coordination.services import problem_raise
-
     if not (title or "").strip():
         raise ValidationError({"title": _("请填写问题概述。")})
     if not (description or "").strip():
         raise ValidationError({"description": _("请填写问题描述。")})
     return problem_raise(
-        user=user,
+        by=by,
         project=land_task.project,
         category=Problem.Category.LAND,
         title=title.strip(),

@@ -9,17 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyprojects.land import exports, selectors, services
+from keyprojects.land.access import can_edit_land, get_land_project_for_user
 from keyprojects.land.forms import LandFilterForm, LandProblemForm, LandProgressForm, LandTaskForm
 from keyprojects.land.models import LandTask
-from keyprojects.lib.locking import EditConflict
-
-
-def _apply_form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, msgs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
+from keyprojects.lib.forms import apply_errors
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
 
 
 def _problem_url(problem, project) -> str:
@@ -84,7 +78,7 @@ def land_export(request):
 @require_GET
 @login_required
 def land_project(request, project_id):
-    project = selectors.get_land_project_for_user(request.user, project_id)
+    project = get_land_project_for_user(request.user, project_id)
     task = LandTask.objects.select_related("responsible_unit").filter(project=project).first()
     row = selectors.land_row_for_task(task) if task else None
     series = selectors.land_progress_series(task) if task else []
@@ -105,7 +99,7 @@ def land_project(request, project_id):
             "row": row,
             "series": list(reversed(series)),
             "chart": chart,
-            "can_edit": selectors.can_edit_land(request.user, project),
+            "can_edit": can_edit_land(request.user, project),
         },
     )
 
@@ -113,7 +107,7 @@ def land_project(request, project_id):
 @require_http_methods(["GET", "POST"])
 @login_required
 def land_task_edit(request, project_id):
-    project = selectors.get_land_project_for_user(request.user, project_id, write=True)
+    project = get_land_project_for_user(request.user, project_id, write=True)
     task = LandTask.objects.filter(project=project).first()
     initial = {"responsible_unit": project.district_id}
     if task:
@@ -136,15 +130,12 @@ def land_task_edit(request, project_id):
         version = data.pop("version")
         try:
             services.land_task_save(
-                user=request.user, project=project, expected_version=version if task else None, **data
+                by=request.user, project=project, expected_version=version if task else None, **data
             )
         except EditConflict as error:
-            form.add_error(None, error.message)
-            data = form.data.copy()
-            data["version"] = LandTask.objects.get(project=project).version
-            form.data = data
+            show_conflict(form, error, stored_version(LandTask, project=project))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("征地拆迁任务已保存。"))
             return redirect("land_project", project_id=project.pk)
@@ -154,16 +145,16 @@ def land_task_edit(request, project_id):
 @require_http_methods(["GET", "POST"])
 @login_required
 def land_progress_add(request, project_id):
-    project = selectors.get_land_project_for_user(request.user, project_id, write=True)
+    project = get_land_project_for_user(request.user, project_id, write=True)
     task = LandTask.objects.filter(project=project).first()
     if task is None:
         raise Http404(_("该项目尚未建立征地拆迁任务。"))
     form = LandProgressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.land_progress_record(user=request.user, land_task=task, **form.cleaned_data)
+            services.land_progress_record(by=request.user, land_task=task, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("月度进展已保存。"))
             return redirect("land_project", project_id=project.pk)
@@ -174,20 +165,20 @@ def land_progress_add(request, project_id):
 @login_required
 def land_raise_problem(request, project_id):
     """Lagging land work → a 征地拆迁 problem, its description prefilled with the ledger's figures."""
-    project = selectors.get_land_project_for_user(request.user, project_id, write=True)
+    project = get_land_project_for_user(request.user, project_id, write=True)
     task = LandTask.objects.select_related("responsible_unit", "project").filter(project=project).first()
     if task is None:
         raise Http404(_("该项目尚未建立征地拆迁任务。"))
-    if request.user.role == request.user.Role.LEADER:
+    if request.user.is_leader:
         raise PermissionDenied(_("市领导请通过批示处理问题。"))
     row = selectors.land_row_for_task(task)
     title, description = selectors.land_problem_text(row)
     form = LandProblemForm(request.POST or None, initial={"title": title, "description": description})
     if request.method == "POST" and form.is_valid():
         try:
-            problem = services.land_problem_raise(user=request.user, land_task=task, **form.cleaned_data)
+            problem = services.land_problem_raise(by=request.user, land_task=task, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("已提出征地拆迁问题，交由%(unit)s牵头办理。") % {"unit": task.responsible_unit}

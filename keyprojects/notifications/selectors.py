@@ -2,34 +2,22 @@
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from keyprojects.notifications.models import (
-    ChannelPreference,
-    Kind,
-    Notification,
-    OutboxMessage,
-    WebhookEndpoint,
-)
+from keyprojects.notifications.access import notifications_visible_to
+from keyprojects.notifications.models import ChannelPreference, Kind, OutboxMessage, WebhookEndpoint
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notifications_visible_to(user).filter(read_at__isnull=True).count()
 
 
 def inbox_for(user, *, unread_only: bool = False) -> QuerySet:
     """USER's own notifications, unread first, newest first within each."""
-    items = Notification.objects.filter(recipient=user)
+    items = notifications_visible_to(user)
     if unread_only:
         items = items.filter(read_at__isnull=True)
     return items.annotate(
         unread=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("unread", "-created_at", "-id")
-
-
-def get_notification_for_user(user, pk) -> Notification:
-    """One of USER's notifications; someone else's does not exist for them (404)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(Notification, pk=pk, recipient=user)
 
 
 def preferences_for(user) -> list[dict]:

@@ -202,7 +202,7 @@ def _webhook_validate(endpoint: WebhookEndpoint) -> None:
 
 
 def webhook_endpoint_create(
-    *, user, organisation, channel: str, name: str, url: str, secret: str = "", is_active: bool = True
+    *, by, organisation, channel: str, name: str, url: str, secret: str = "", is_active: bool = True
 ) -> WebhookEndpoint:
     """Add a group robot to ORGANISATION (office only; the view checks)."""
     endpoint = WebhookEndpoint(
@@ -217,12 +217,12 @@ def webhook_endpoint_create(
     with transaction.atomic():
         endpoint.save()
         audit_record(
-            user=user, instance=endpoint, action=AuditEntry.Action.CREATE, after=_webhook_snapshot(endpoint)
+            user=by, instance=endpoint, action=AuditEntry.Action.CREATE, after=_webhook_snapshot(endpoint)
         )
     return endpoint
 
 
-def webhook_endpoint_update(*, user, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
     """Change a group robot. A blank SECRET keeps the stored one unless CLEAR_SECRET is given."""
     clear_secret = fields.pop("clear_secret", False)
     with transaction.atomic():
@@ -239,7 +239,7 @@ def webhook_endpoint_update(*, user, endpoint: WebhookEndpoint, **fields) -> Web
         _webhook_validate(endpoint)
         endpoint.save()
         audit_record(
-            user=user,
+            user=by,
             instance=endpoint,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -248,16 +248,16 @@ def webhook_endpoint_update(*, user, endpoint: WebhookEndpoint, **fields) -> Web
     return endpoint
 
 
-def webhook_endpoint_delete(*, user, endpoint: WebhookEndpoint) -> None:
+def webhook_endpoint_delete(*, by, endpoint: WebhookEndpoint) -> None:
     """Remove a group robot, and with it the messages still queued for it."""
     with transaction.atomic():
         audit_record(
-            user=user, instance=endpoint, action=AuditEntry.Action.DELETE, before=_webhook_snapshot(endpoint)
+            user=by, instance=endpoint, action=AuditEntry.Action.DELETE, before=_webhook_snapshot(endpoint)
         )
         endpoint.delete()
 
 
-def webhook_test_enqueue(*, user, endpoint: WebhookEndpoint) -> OutboxMessage:
+def webhook_test_enqueue(*, by, endpoint: WebhookEndpoint) -> OutboxMessage:
     """Queue a test message for ENDPOINT; the next delivery run posts it (the page never waits on a robot)."""
     now = timezone.now()
     return OutboxMessage.objects.create(
@@ -265,7 +265,7 @@ def webhook_test_enqueue(*, user, endpoint: WebhookEndpoint) -> OutboxMessage:
         webhook=endpoint,
         subject=_("重点项目管理系统测试消息"),
         body=_("这是一条测试消息：%(org)s 的群机器人“%(name)s”已接入重点项目管理系统（由 %(user)s 发送）。")
-        % {"org": endpoint.organisation, "name": endpoint.name, "user": user},
+        % {"org": endpoint.organisation, "name": endpoint.name, "user": by},
         key=f"webhook-test:{endpoint.pk}:{now.timestamp():.6f}",
         next_attempt_at=now,
     )

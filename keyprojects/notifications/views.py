@@ -10,10 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyprojects.lib.forms import apply_errors
 from keyprojects.notifications import selectors, services
+from keyprojects.notifications.access import get_notification_for_user
 from keyprojects.notifications.forms import ROBOT_CHANNELS, PreferencesForm, WebhookForm
 from keyprojects.notifications.models import Channel, OutboxMessage, WebhookEndpoint
-from keyprojects.orgs.selectors import require_office
+from keyprojects.orgs.access import require_office
 
 PAGE_SIZE = 20
 
@@ -49,7 +51,7 @@ def inbox(request):
 @require_POST
 @login_required
 def notification_read(request, pk):
-    notification = selectors.get_notification_for_user(request.user, pk)
+    notification = get_notification_for_user(request.user, pk)
     services.notification_mark_read(user=request.user, notification=notification)
     if request.POST.get("open") and _safe(request, notification.url):
         return redirect(notification.url)
@@ -96,14 +98,6 @@ def webhook_list(request):
     return render(request, "notifications/webhook_list.html", {"endpoints": endpoints, "tab": "webhooks"})
 
 
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "message_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def webhook_create(request):
@@ -113,7 +107,7 @@ def webhook_create(request):
         data = form.cleaned_data
         try:
             endpoint = services.webhook_endpoint_create(
-                user=request.user,
+                by=request.user,
                 organisation=data["organisation"],
                 channel=data["channel"],
                 name=data["name"],
@@ -122,7 +116,7 @@ def webhook_create(request):
                 is_active=data["is_active"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已添加群机器人“%(name)s”。") % {"name": endpoint.name})
             return redirect("webhook_list")
@@ -146,9 +140,9 @@ def webhook_edit(request, pk):
     form = WebhookForm(request.POST if request.method == "POST" else None, initial=initial, endpoint=endpoint)
     if form.is_bound and form.is_valid():
         try:
-            services.webhook_endpoint_update(user=request.user, endpoint=endpoint, **form.cleaned_data)
+            services.webhook_endpoint_update(by=request.user, endpoint=endpoint, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("群机器人“%(name)s”已保存。") % {"name": form.cleaned_data["name"]})
             return redirect("webhook_list")
@@ -162,7 +156,7 @@ def webhook_edit(request, pk):
 def webhook_delete(request, pk):
     require_office(request.user)
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    services.webhook_endpoint_delete(user=request.user, endpoint=endpoint)
+    services.webhook_endpoint_delete(by=request.user, endpoint=endpoint)
     messages.success(request, _("已删除群机器人“%(name)s”。") % {"name": endpoint.name})
     return redirect("webhook_list")
 
@@ -172,7 +166,7 @@ def webhook_delete(request, pk):
 def webhook_test(request, pk):
     require_office(request.user)
     endpoint = get_object_or_404(WebhookEndpoint.objects.select_related("organisation"), pk=pk)
-    services.webhook_test_enqueue(user=request.user, endpoint=endpoint)
+    services.webhook_test_enqueue(by=request.user, endpoint=endpoint)
     messages.info(
         request,
         _("测试消息已放入发送队列，将在一分钟内发往“%(name)s”；结果见发送队列。") % {"name": endpoint.name},

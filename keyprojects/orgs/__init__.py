@@ -1,5 +1,5 @@
-"""Organisations, users and their roles, and the scoping gate.
+"""Organisations, users and their roles: the role predicates (user.is_office, user.is_leader,
+user.sees_everything), office-only actions and the organisations a user may pick (orgs.access).
 
-Every page, export and search asks `selectors.projects_visible_to` and
-`selectors.get_project_for_user` what a user may see.
+Imports no domain app; each object kind's access gate lives beside it, in its app's access.py.
 """

@@ -60,6 +60,10 @@ class User(AbstractUser):
         Role.DEPARTMENT: {Organisation.Kind.DEPARTMENT},
         Role.OWNER: {Organisation.Kind.OWNER},
     }
+    # The role groups, spelled once: the predicates below (user.is_office, user.sees_everything) and
+    # queries (role__in=User.OFFICE_ROLES) use these instead of listing roles again.
+    OFFICE_ROLES = (Role.OFFICE_ADMIN, Role.OFFICE_STAFF)
+    SEES_EVERYTHING_ROLES = (*OFFICE_ROLES, Role.LEADER)
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, related_name="users"
@@ -88,8 +92,14 @@ class User(AbstractUser):
 
     @property
     def is_office(self):
-        return self.role in (self.Role.OFFICE_ADMIN, self.Role.OFFICE_STAFF)
+        """Office staff (admin or staff): they run the system and may change anything in it."""
+        return self.role in self.OFFICE_ROLES
+
+    @property
+    def is_leader(self):
+        return self.role == self.Role.LEADER
 
     @property
     def sees_everything(self):
-        return self.role in (self.Role.OFFICE_ADMIN, self.Role.OFFICE_STAFF, self.Role.LEADER)
+        """The office and the city leaders see every project; everyone else a scope."""
+        return self.role in self.SEES_EVERYTHING_ROLES

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -16,18 +16,23 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import (
+from keyprojects.lib.forms import apply_errors, error_text, message_errors
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.lib.numbers import percent
+from keyprojects.orgs.access import require_office
+from keyprojects.plans import report_exports
+from keyprojects.plans import report_selectors as selectors
+from keyprojects.plans import report_services as services
+from keyprojects.plans.access import (
     can_report,
     can_review,
     get_entry_for_user,
     get_report_for_user,
-    require_office,
+    get_report_photo_for_user,
+    reviews_reports,
+    sees_report_overview,
 )
-from keyprojects.plans import report_exports
-from keyprojects.plans import report_selectors as selectors
-from keyprojects.plans import report_services as services
-from keyprojects.plans.models import AnnualList, MonthlyReport, ReportPhoto
+from keyprojects.plans.models import MonthlyReport
 from keyprojects.plans.report_forms import (
     MonthLockForm,
     MonthlyReportForm,
@@ -36,24 +41,12 @@ from keyprojects.plans.report_forms import (
     ReturnForm,
     SignedWanField,
 )
+from keyprojects.plans.selectors import annual_list_of, default_period
 
 # What one form post may carry: ten photos at the cap and the text. Refused before Django parses it.
 MAX_POST_PHOTOS = 10
 # The overview lists this many missing or late projects; the Excel export has them all.
 MISSING_SHOWN = 100
-
-
-def _apply_form_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _refuse_message(request, error):
-    for message in getattr(error, "messages", [str(error)]):
-        messages.error(request, message)
 
 
 def _next_or(request, fallback: str) -> str:
@@ -81,9 +74,9 @@ def report_todo(request):
     todo = selectors.report_todo_for(user, today=today)
     page = Paginator(todo["items"], 50).get_page(request.GET.get("page"))
     summary = None
-    if user.role in selectors.OVERVIEW_ROLES:
-        year, month = selectors.default_period(today)
-        annual_list = AnnualList.objects.filter(year=year).first()
+    if sees_report_overview(user):
+        year, month = default_period(today)
+        annual_list = annual_list_of(year)
         if annual_list is not None:
             totals = selectors.report_status_by_district(user, annual_list=annual_list, month=month)["totals"]
             summary = {"year": year, "month": month, **totals}
@@ -96,8 +89,8 @@ def report_todo(request):
         "locked_missing": todo["locked_missing"],
         "is_owner": user.role == user.Role.OWNER,
         "queue_count": selectors.review_queue_count(user),
-        "can_review": user.role in selectors.REVIEWER_ROLES,
-        "can_overview": user.role in selectors.OVERVIEW_ROLES,
+        "can_review": reviews_reports(user),
+        "can_overview": sees_report_overview(user),
         "is_office": user.is_office,
         "today": today,
     }
@@ -119,7 +112,7 @@ def report_entry(request, entry_id):
         "can_report": can_report(request.user, entry.project),
         "ytd": ytd,
         "since_start": (entry.completed_before_year or 0) + ytd,
-        "percent": selectors.percent(ytd, entry.planned_investment),
+        "percent": percent(ytd, entry.planned_investment),
     }
     return render(request, "plans/report_entry.html", context)
 
@@ -170,12 +163,9 @@ def report_fill(request, entry_id, month):
             )
         except EditConflict as error:
             conflict = MonthlyReport.objects.filter(entry=entry, month=month).order_by().first()
-            form.add_error(None, error.message)
-            data = form.data.copy()
-            data["version"] = conflict.version if conflict else ""
-            form.data = data
+            show_conflict(form, error, conflict.version if conflict else "")
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             if submit:
                 messages.success(request, _("%(month)s月报送已提交，等待审核。") % {"month": month})
@@ -292,7 +282,7 @@ def report_approve(request, pk):
     except EditConflict as e:
         error = str(e.message)
     except ValidationError as e:
-        error = " ".join(e.messages)
+        error = error_text(e)
     if request.htmx:
         return _queue_row_response(request, report.pk, error)
     if error:
@@ -321,7 +311,7 @@ def report_return(request, pk):
         except EditConflict as e:
             error = str(e.message)
         except ValidationError as e:
-            error = " ".join(e.messages)
+            error = error_text(e)
     if request.htmx:
         return _queue_row_response(request, report.pk, error)
     if error:
@@ -334,7 +324,7 @@ def report_return(request, pk):
 @require_GET
 @login_required
 def report_queue(request):
-    if request.user.role not in selectors.REVIEWER_ROLES:
+    if not reviews_reports(request.user):
         raise PermissionDenied(_("只有审核单位可以查看待审核的月度报送。"))
     page = Paginator(selectors.review_queue_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "plans/report_queue.html", {"page": page})
@@ -347,8 +337,7 @@ def report_queue(request):
 @login_required
 def report_photo(request, pk):
     """A site photo, only to those who may see its report: never a public media URL."""
-    photo = get_object_or_404(ReportPhoto, pk=pk)
-    get_report_for_user(request.user, photo.report_id)
+    photo = get_report_photo_for_user(request.user, pk)
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError:
@@ -368,13 +357,12 @@ def report_photo(request, pk):
 @require_POST
 @login_required
 def report_photo_delete(request, pk):
-    photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)
-    report = get_report_for_user(request.user, photo.report_id, action="report")
-    photo.report = report
+    photo = get_report_photo_for_user(request.user, pk, action="report")
+    report = photo.report
     try:
         services.report_photo_delete(photo=photo, by=request.user)
     except ValidationError as error:
-        _refuse_message(request, error)
+        message_errors(request, error)
     else:
         messages.success(request, _("照片已删除。"))
     if selectors.is_editable(report):
@@ -408,10 +396,9 @@ def report_adjust(request, pk):
                 expected_version=data["version"],
             )
         except EditConflict as error:
-            form.add_error(None, error.message)
-            form.data = {**form.data.dict(), "version": MonthlyReport.objects.get(pk=pk).version}
+            show_conflict(form, error, stored_version(MonthlyReport, pk=pk))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("调整已记录。"))
             return redirect("report_detail", pk=report.pk)
@@ -429,18 +416,18 @@ def report_adjust(request, pk):
 
 def _overview_period(request):
     """The list and month of an overview: from the query, else the last month that has ended."""
-    if request.user.role not in selectors.OVERVIEW_ROLES:
+    if not sees_report_overview(request.user):
         raise PermissionDenied(_("您无权查看月度报送情况。"))
-    year, month = selectors.default_period(timezone.localdate())
+    year, month = default_period(timezone.localdate())
     form = PeriodForm(request.GET or None, initial={"year": year, "month": month})
     district_id = None
     if form.is_bound and form.is_valid():
         year, month = form.cleaned_data["year"], form.cleaned_data["month"] or month
         district_id = form.cleaned_data["district"]
-    annual_list = AnnualList.objects.filter(year=year).first()
-    if annual_list is None and not form.is_bound:
-        annual_list = AnnualList.objects.filter(year__lte=year).order_by("-year").first()
-        if annual_list is not None and annual_list.year != year:
+    # A year asked for shows its own list or none; the default one, before its list exists, the last one.
+    annual_list = annual_list_of(year, fallback="" if form.is_bound else "earlier")
+    if not form.is_bound and (annual_list is None or annual_list.year != year):
+        if annual_list is not None:
             month = 12
         form = PeriodForm(initial={"year": annual_list.year if annual_list else year, "month": month})
     return form, annual_list, month, district_id
@@ -502,11 +489,11 @@ def report_status_export(request):
 def report_locks(request):
     require_office(request.user)
     today = timezone.localdate()
-    year = selectors.default_period(today)[0]
+    year = default_period(today)[0]
     form = PeriodForm(request.GET or None, initial={"year": year})
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
-    annual_list = AnnualList.objects.filter(year=year).first() or AnnualList.objects.first()
+    annual_list = annual_list_of(year, fallback="latest")
     lock_form = MonthLockForm(request.POST or None)
     if request.method == "POST":
         if annual_list is None:
@@ -520,7 +507,7 @@ def report_locks(request):
                     annual_list=annual_list, month=month, by=request.user, today=today
                 )
             except ValidationError as error:
-                _refuse_message(request, error)
+                message_errors(request, error)
             else:
                 if created:
                     messages.success(

@@ -1,61 +1,35 @@
 """Reads of the annual list, batches, intake proposals and plan changes.
 
-Every read starts from the scoping gate (keyprojects.orgs.selectors). On top of it, one rule of this
-area: the official list is the entries of PUBLISHED batches. An entry in a draft batch (or in none yet)
+Every read starts from the access gates (keyprojects.plans.access), which also hold this area's own
+rule: the official list is the entries of PUBLISHED batches. An entry in a draft batch (or in none yet)
 is the office's work in progress, so only office staff see it; the same goes for its plan changes.
 Monthly reports and completion (report_selectors.is_published, completion_selectors) count the same way.
 """
 
+import datetime as dt
+
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.lib.dates import previous_month
 from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.lib.text import search_term
-from keyprojects.orgs.selectors import entries_visible_to, projects_visible_to
+from keyprojects.plans.access import (
+    batches_visible_to,
+    entries_visible_to,
+    plan_changes_visible_to,
+    proposals_visible_to,
+)
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category, PlanChange, Proposal
+from keyprojects.projects.access import projects_visible_to
 
-OFFICIAL = Q(batch__status=Batch.Status.PUBLISHED)
 # The order the office's tables use: 新开工, 续建, 竣工投产, 预备 (not the alphabetical order of the codes).
 CATEGORY_ORDER = Case(
     *[When(category=c, then=Value(i)) for i, c in enumerate(Category.values)],
     default=Value(len(Category.values)),
     output_field=IntegerField(),
 )
-
-
-def _is_office(user) -> bool:
-    return getattr(user, "is_office", False)
-
-
-def entries_for(user) -> QuerySet[AnnualEntry]:
-    """Entries USER may see: the gate's, minus draft batches for anyone but the office."""
-    entries = entries_visible_to(user)
-    if not _is_office(user):
-        entries = entries.filter(OFFICIAL)
-    return entries
-
-
-def get_entry(user, pk) -> AnnualEntry:
-    """The entry PK with what its page shows, if USER may see it (else 404)."""
-    entry = (
-        entries_for(user)
-        .select_related(
-            "project__owner",
-            "project__district",
-            "project__sector",
-            "annual_list",
-            "batch",
-            "leader",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if entry is None:
-        raise Http404(_("清单项目不存在或您无权查看。"))
-    return entry
 
 
 def default_year() -> int:
@@ -68,14 +42,36 @@ def annual_list_years() -> list[int]:
     return sorted(years, reverse=True)
 
 
+def annual_list_of(year: int, *, fallback: str = "") -> AnnualList | None:
+    """The list of YEAR, the one place that decides it. When YEAR has none: None; with FALLBACK
+    "earlier", the latest list before YEAR (an overview opening in a new year before its list exists);
+    with "latest", the newest list of any year (the month locks page)."""
+    annual_list = AnnualList.objects.filter(year=year).first()
+    if annual_list is not None or not fallback:
+        return annual_list
+    if fallback == "earlier":
+        return AnnualList.objects.filter(year__lte=year).order_by("-year").first()
+    if fallback == "latest":
+        return AnnualList.objects.order_by("-year").first()
+    raise ValueError(f"unknown fallback {fallback!r}")
+
+
+def default_period(today: dt.date | None = None, *, years: list[int] | None = None) -> tuple[int, int]:
+    """(year, month) a page opens on: the last month that has ended (its reports are due). Given YEARS,
+    the years that have a list, a month of a year without one gives way to December of the latest
+    earlier list, or of the earliest list when all lie ahead (the completion pages)."""
+    year, month = previous_month(today or timezone.localdate())
+    if not years or year in years:
+        return year, month
+    earlier = [y for y in years if y < year]
+    return (max(earlier) if earlier else min(years)), 12
+
+
 def batches_for(user, annual_list: AnnualList | None) -> QuerySet[Batch]:
     """The batches of ANNUAL_LIST USER may pick in a filter: all for the office, published for others."""
     if annual_list is None:
         return Batch.objects.none()
-    batches = annual_list.batches.all()
-    if not _is_office(user):
-        batches = batches.filter(status=Batch.Status.PUBLISHED)
-    return batches
+    return batches_visible_to(user).filter(annual_list=annual_list)
 
 
 def draft_batches(annual_list: AnnualList | None) -> QuerySet[Batch]:
@@ -109,7 +105,7 @@ def entry_list(*, user, annual_list: AnnualList | None, filters: dict | None = N
     if annual_list is None:
         return AnnualEntry.objects.none()
     filters = filters or {}
-    entries = entries_for(user).filter(annual_list=annual_list)
+    entries = entries_visible_to(user).filter(annual_list=annual_list)
     if filters.get("category"):
         entries = entries.filter(category=filters["category"])
     if filters.get("district"):
@@ -199,25 +195,7 @@ def projects_to_list(user, annual_list: AnnualList) -> QuerySet:
     return projects_visible_to(user).exclude(annual_entries__annual_list=annual_list)
 
 
-# Intake proposals and plan changes follow their project's and entry's scope.
-
-
-def proposals_visible_to(user) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(project__in=projects_visible_to(user))
-
-
-def get_proposal(user, pk) -> Proposal:
-    proposal = (
-        proposals_visible_to(user)
-        .select_related(
-            "project__owner", "project__district", "proposed_by", "reviewed_by", "entry__annual_list"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if proposal is None:
-        raise Http404(_("项目申报不存在或您无权查看。"))
-    return proposal
+# Intake proposals and plan changes follow their project's and entry's scope (plans.access).
 
 
 def proposal_list(*, user, status: str = "", year: int | None = None) -> QuerySet[Proposal]:
@@ -227,7 +205,7 @@ def proposal_list(*, user, status: str = "", year: int | None = None) -> QuerySe
     if year:
         proposals = proposals.filter(year=year)
     # What needs the reader's attention first: the office reviews submissions, proposers fix returns.
-    first = Proposal.Status.SUBMITTED if _is_office(user) else Proposal.Status.RETURNED
+    first = Proposal.Status.SUBMITTED if user.is_office else Proposal.Status.RETURNED
     return (
         proposals.annotate(attention=Case(When(status=first, then=Value(0)), default=Value(1)))
         .select_related("project__owner", "project__district", "proposed_by")
@@ -237,22 +215,6 @@ def proposal_list(*, user, status: str = "", year: int | None = None) -> QuerySe
 
 def proposal_counts(proposals: QuerySet[Proposal]) -> dict:
     return dict(proposals.order_by().values_list("status").annotate(n=Count("id")))
-
-
-def plan_changes_visible_to(user) -> QuerySet[PlanChange]:
-    return PlanChange.objects.filter(entry__in=entries_for(user))
-
-
-def get_plan_change(user, pk) -> PlanChange:
-    change = (
-        plan_changes_visible_to(user)
-        .select_related("entry__project", "entry__annual_list", "requested_by", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if change is None:
-        raise Http404(_("计划调整申请不存在或您无权查看。"))
-    return change
 
 
 def plan_change_list(*, user, status: str = "") -> QuerySet[PlanChange]:

@@ -1,6 +1,6 @@
 """Pages of the annual list, its batches, intake proposals and plan changes.
 
-Who sees what: everything starts from the scoping gate (keyprojects.orgs.selectors). Entries of a draft
+Who sees what: everything starts from the access gates (keyprojects.plans.access). Entries of a draft
 batch are shown to office staff only; the others see the official (published) list. Writing the list,
 its batches and decisions on proposals and plan changes are the office's; districts and owners propose
 projects and ask for plan changes within their scope; leaders and departments read.
@@ -11,19 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keyprojects.lib.locking import EditConflict
+from keyprojects.lib.forms import apply_errors, error_text
+from keyprojects.lib.locking import EditConflict, show_conflict
 from keyprojects.lib.money import yuan_to_wan
-from keyprojects.orgs.selectors import (
-    can_create_project,
-    can_edit_project,
-    projects_visible_to,
-    require_office,
-)
+from keyprojects.orgs.access import require_office
 from keyprojects.plans import selectors, services
+from keyprojects.plans.access import (
+    get_batch_for_user,
+    get_entry_for_user,
+    get_plan_change_for_user,
+    get_proposal_for_user,
+    proposals_visible_to,
+)
 from keyprojects.plans.forms import (
     STATUS_FILTERS,
     AnnualFilterForm,
@@ -35,32 +38,15 @@ from keyprojects.plans.forms import (
     ProposalForm,
     ProposalReviewForm,
 )
-from keyprojects.plans.models import AnnualList, Batch, PlanChange, Proposal
+from keyprojects.plans.models import PlanChange, Proposal
+from keyprojects.projects.access import can_create_project, can_edit_project, projects_visible_to
 
 PAGE_SIZE = 20
-
-
-def _apply_form_errors(form, error: ValidationError):
-    for field, msgs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
-
-
-def _show_conflict(form, error: EditConflict, latest_version):
-    """Keep the user's input; the form now carries the stored version, so the next save is a choice made
-    after seeing the latest values."""
-    form.add_error(None, error.message)
-    data = form.data.copy()
-    data["version"] = latest_version
-    form.data = data
 
 
 def _posted(request):
     """The submitted data, bound even when empty (a form of optional fields may be sent blank)."""
     return request.POST if request.method == "POST" else None
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(m for msgs in error.message_dict.values() for m in msgs)
 
 
 def _year(value) -> int:
@@ -89,7 +75,7 @@ def _page(request, items):
 @login_required
 def annual_list(request):
     year = _year(request.GET.get("year"))
-    annual = AnnualList.objects.filter(year=year).first()
+    annual = selectors.annual_list_of(year)
     batches = selectors.batches_for(request.user, annual)
     form = AnnualFilterForm(request.GET or None, user=request.user, batches=batches)
     entries = selectors.entry_list(user=request.user, annual_list=annual, filters=form.cleaned_filters())
@@ -120,7 +106,7 @@ def annual_list(request):
 @require_GET
 @login_required
 def entry_detail(request, pk):
-    entry = selectors.get_entry(request.user, pk)
+    entry = get_entry_for_user(request.user, pk)
     official = services.is_official(entry.batch)
     plan_changes = list(entry.plan_changes.select_related("requested_by", "decided_by"))
     context = {
@@ -144,7 +130,9 @@ def entry_detail(request, pk):
 @login_required
 def entry_create(request, year):
     require_office(request.user)
-    annual = get_object_or_404(AnnualList, year=year)
+    annual = selectors.annual_list_of(year)
+    if annual is None:
+        raise Http404(_("该年度的重点项目清单尚未建立。"))
     batches = selectors.draft_batches(annual)
     initial = {}
     if request.GET.get("batch"):
@@ -166,7 +154,7 @@ def entry_create(request, year):
                 **form.entry_fields(),
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -185,7 +173,7 @@ def entry_create(request, year):
 @require_http_methods(["GET", "POST"])
 @login_required
 def entry_edit(request, pk):
-    entry = selectors.get_entry(request.user, pk)
+    entry = get_entry_for_user(request.user, pk)
     require_office(request.user)
     movable = not services.is_official(entry.batch)
     batches = selectors.draft_batches(entry.annual_list) if movable else None
@@ -203,10 +191,10 @@ def entry_edit(request, pk):
                 **form.entry_fields(),
             )
         except EditConflict as error:
-            conflict = selectors.get_entry(request.user, pk)
-            _show_conflict(form, error, conflict.version)
+            conflict = get_entry_for_user(request.user, pk)
+            show_conflict(form, error, conflict.version)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("清单项目已保存。"))
             return redirect("entry_detail", pk=entry.pk)
@@ -226,14 +214,14 @@ def batch_create(request, year):
     require_office(request.user)
     if not services.MIN_YEAR <= year <= services.MAX_YEAR:
         raise Http404(_("年度不正确。"))
-    annual = AnnualList.objects.filter(year=year).first()
+    annual = selectors.annual_list_of(year)
     next_number = (annual.batches.count() if annual else 0) + 1
     form = BatchForm(_posted(request), initial={"name": services.batch_default_name(next_number)})
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.batch_create(year=year, by=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("已新建%(year)s年%(name)s（草稿）。") % {"year": year, "name": batch.name}
@@ -245,8 +233,7 @@ def batch_create(request, year):
 @require_GET
 @login_required
 def batch_detail(request, pk):
-    require_office(request.user)
-    batch = get_object_or_404(Batch.objects.select_related("annual_list", "published_by"), pk=pk)
+    batch = get_batch_for_user(request.user, pk)
     entries = selectors.entry_list(user=request.user, annual_list=batch.annual_list, filters={"batch": batch})
     context = {
         "batch": batch,
@@ -260,12 +247,11 @@ def batch_detail(request, pk):
 @require_POST
 @login_required
 def batch_publish(request, pk):
-    require_office(request.user)
-    batch = get_object_or_404(Batch, pk=pk)
+    batch = get_batch_for_user(request.user, pk)
     try:
         services.batch_publish(batch=batch, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(name)s已发布，其中的项目列入正式清单。") % {"name": batch.name})
     return redirect("batch_detail", pk=batch.pk)
@@ -294,7 +280,7 @@ def proposal_list(request):
     context = {
         "status": status,
         "statuses": STATUS_FILTERS["proposal"],
-        "counts": selectors.proposal_counts(selectors.proposals_visible_to(request.user)),
+        "counts": selectors.proposal_counts(proposals_visible_to(request.user)),
         "can_propose": _can_propose(request.user),
         "year": services.proposal_year(),
         **_page(request, proposals),
@@ -332,7 +318,7 @@ def proposal_create(request):
                 by=request.user, project=form.cleaned_data["project"], submit=submit, **form.proposal_fields()
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已提交申报，等待重点办审核。") if submit else _("申报草稿已保存。"))
             return redirect("proposal_detail", pk=proposal.pk)
@@ -342,7 +328,7 @@ def proposal_create(request):
 @require_GET
 @login_required
 def proposal_detail(request, pk):
-    proposal = selectors.get_proposal(request.user, pk)
+    proposal = get_proposal_for_user(request.user, pk)
     editable = proposal.status in services.EDITABLE and can_edit_project(request.user, proposal.project)
     context = {
         "proposal": proposal,
@@ -354,10 +340,7 @@ def proposal_detail(request, pk):
 
 
 def _proposal_for_change(request, pk) -> Proposal:
-    proposal = selectors.get_proposal(request.user, pk)
-    if not can_edit_project(request.user, proposal.project):
-        raise PermissionDenied(_("您可以查看该申报，但无权修改。"))
-    return proposal
+    return get_proposal_for_user(request.user, pk, write=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -382,10 +365,10 @@ def proposal_edit(request, pk):
                 **form.proposal_fields(),
             )
         except EditConflict as error:
-            conflict = selectors.get_proposal(request.user, pk)
-            _show_conflict(form, error, conflict.version)
+            conflict = get_proposal_for_user(request.user, pk)
+            show_conflict(form, error, conflict.version)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已提交申报，等待重点办审核。") if submit else _("申报草稿已保存。"))
             return redirect("proposal_detail", pk=proposal.pk)
@@ -399,7 +382,7 @@ def proposal_submit(request, pk):
     try:
         services.proposal_submit(proposal=proposal, by=request.user)
     except ValidationError as error:
-        messages.error(request, _("未能申报：%(errors)s") % {"errors": _error_text(error)})
+        messages.error(request, _("未能申报：%(errors)s") % {"errors": error_text(error)})
         if proposal.status in services.EDITABLE:
             return redirect("proposal_edit", pk=proposal.pk)
     else:
@@ -410,7 +393,7 @@ def proposal_submit(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def proposal_review(request, pk):
-    proposal = selectors.get_proposal(request.user, pk)
+    proposal = get_proposal_for_user(request.user, pk)
     require_office(request.user)
     if proposal.status != Proposal.Status.SUBMITTED:
         messages.info(
@@ -418,14 +401,14 @@ def proposal_review(request, pk):
             _("该申报当前为“%(status)s”，不在待审核状态。") % {"status": proposal.get_status_display()},
         )
         return redirect("proposal_detail", pk=proposal.pk)
-    annual = AnnualList.objects.filter(year=proposal.year).first()
+    annual = selectors.annual_list_of(proposal.year)
     batches = selectors.draft_batches(annual)
     form = ProposalReviewForm(_posted(request), batches=batches)
     if request.method == "POST" and form.is_valid():
         try:
             reviewed = services.proposal_review(proposal=proposal, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -445,7 +428,7 @@ def proposal_review(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_change_create(request, pk):
-    entry = selectors.get_entry(request.user, pk)
+    entry = get_entry_for_user(request.user, pk)
     if not can_edit_project(request.user, entry.project):
         raise PermissionDenied(_("您可以查看该清单项目，但无权申请调整计划。"))
     form = PlanChangeForm(_posted(request), entry=entry)
@@ -453,7 +436,7 @@ def plan_change_create(request, pk):
         try:
             services.plan_change_request(entry=entry, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("计划调整申请已提交，等待重点办审批。"))
             return redirect("entry_detail", pk=entry.pk)
@@ -477,7 +460,7 @@ def plan_change_list(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_change_decide(request, pk):
-    change = selectors.get_plan_change(request.user, pk)
+    change = get_plan_change_for_user(request.user, pk)
     require_office(request.user)
     if change.status != PlanChange.Status.PENDING:
         messages.info(request, _("该申请已审批（%(status)s）。") % {"status": change.get_status_display()})
@@ -490,7 +473,7 @@ def plan_change_decide(request, pk):
                 change=change, by=request.user, approve=approve, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("计划调整已批准。") if approve else _("计划调整已驳回。"))
             return redirect("entry_detail", pk=change.entry_id)

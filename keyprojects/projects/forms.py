@@ -3,8 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.orgs.access import organisations_for_choice
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.orgs.selectors import organisations_for_choice, projects_visible_to
+from keyprojects.projects.access import projects_visible_to
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage
 from keyprojects.projects.selectors import SORTS
 

@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet, Sum
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.lib.text import normalise_name, search_term
-from keyprojects.orgs.selectors import projects_visible_to
+from keyprojects.projects.access import projects_visible_to
 from keyprojects.projects.models import PrelimItem, Project, Stage
 
 # What a user may sort the list by: the URL value → the ORDER BY.

@@ -3,18 +3,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import (
+from keyprojects.lib.forms import apply_errors
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.projects import exports, selectors, services
+from keyprojects.projects.access import (
     can_create_project,
     can_edit_project,
     can_move_stage,
+    get_factor_need_for_user,
     get_project_for_user,
 )
-from keyprojects.projects import exports, selectors, services
 from keyprojects.projects.forms import (
     FactorNeedForm,
     PrelimItemForm,
@@ -25,27 +27,13 @@ from keyprojects.projects.forms import (
 from keyprojects.projects.models import FactorNeed, PrelimItem
 
 
-def _apply_form_errors(form, error: ValidationError):
-    for field, msgs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
-
-
-def _show_conflict(form, error: EditConflict, latest_version):
-    """Keep the user's input, and make the next save a deliberate choice made after seeing the latest
-    values: the form now carries the stored version, or it would be refused again and again."""
-    form.add_error(None, error.message)
-    data = form.data.copy()
-    data["version"] = latest_version
-    form.data = data
-
-
 @require_GET
 @login_required
 def home(request):
     stage_counts = selectors.project_stage_counts(user=request.user)
     district_counts = selectors.project_district_counts(user=request.user)
     leader_projects = []
-    if request.user.role == request.user.Role.LEADER:
+    if request.user.is_leader:
         leader_projects = selectors.project_list(user=request.user, filters={"leader": request.user})[:10]
     chart = {
         "stages": [{"name": str(r["label"]), "value": r["count"]} for r in stage_counts],
@@ -111,7 +99,7 @@ def project_create(request):
                 by=request.user, departments=form.cleaned_data["departments"], **form.registry_fields()
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("项目“%(name)s”已入库。") % {"name": project.name})
             return redirect("project_detail", pk=project.pk)
@@ -156,9 +144,9 @@ def project_edit(request, pk):
             )
         except EditConflict as error:
             conflict = get_project_for_user(request.user, pk)
-            _show_conflict(form, error, conflict.version)
+            show_conflict(form, error, conflict.version)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("项目信息已保存。"))
             return redirect("project_detail", pk=project.pk)
@@ -179,7 +167,7 @@ def project_stage(request, pk):
         try:
             services.project_change_stage(project=project, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("项目已转为“%(stage)s”。") % {"stage": project.get_stage_display()})
             return redirect("project_detail", pk=project.pk)
@@ -202,10 +190,9 @@ def prelim_item_edit(request, pk, kind):
                 item=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
             )
         except EditConflict as error:
-            latest = PrelimItem.objects.filter(project=project, kind=kind).values_list("version", flat=True)
-            _show_conflict(form, error, latest.first())
+            show_conflict(form, error, stored_version(PrelimItem, project=project, kind=kind))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("“%(item)s”已保存。") % {"item": item.get_kind_display()})
             return redirect(f"{project.get_absolute_url()}#prelim")
@@ -220,10 +207,9 @@ def _factor_need_form(request, project, need):
                 need=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
             )
         except EditConflict as error:
-            latest = FactorNeed.objects.filter(pk=need.pk).values_list("version", flat=True).first()
-            _show_conflict(form, error, latest)
+            show_conflict(form, error, stored_version(FactorNeed, pk=need.pk))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("要素保障已保存。"))
             return redirect(f"{project.get_absolute_url()}#factors")
@@ -240,16 +226,15 @@ def factor_need_create(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def factor_need_edit(request, pk, need_id):
-    project = get_project_for_user(request.user, pk, write=True)
-    return _factor_need_form(request, project, get_object_or_404(FactorNeed, pk=need_id, project=project))
+    need = get_factor_need_for_user(request.user, need_id, project_pk=pk, write=True)
+    return _factor_need_form(request, need.project, need)
 
 
 @require_POST
 @login_required
 def factor_need_delete(request, pk, need_id):
-    project = get_project_for_user(request.user, pk, write=True)
-    services.factor_need_delete(
-        need=get_object_or_404(FactorNeed, pk=need_id, project=project), by=request.user
-    )
+    need = get_factor_need_for_user(request.user, need_id, project_pk=pk, write=True)
+    project = need.project
+    services.factor_need_delete(need=need, by=request.user)
     messages.success(request, _("要素保障已删除。"))
     return redirect(f"{project.get_absolute_url()}#factors")

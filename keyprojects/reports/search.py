@@ -21,9 +21,11 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from keyprojects.coordination.access import problems_visible_to
 from keyprojects.lib.text import search_term
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.selectors import problems_visible_to, projects_visible_to, tasks_visible_to
+from keyprojects.projects.access import projects_visible_to
+from keyprojects.tasks.access import tasks_visible_to
 
 MAX_QUERY = 30  # characters of a query: the regular expression grows with it
 _HAN = re.compile(r"[\u3400-\u9fff]")

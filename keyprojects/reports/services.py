@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keyprojects.audit.services import audit_record, snapshot
+from keyprojects.land.models import LandProgress, LandTask
 from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.plans.models import AnnualEntry, Batch, MonthlyReport
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
@@ -38,9 +39,9 @@ SETTING_FIELDS = [
 ]
 
 
-def public_data_setting_update(*, user, expected_version: int, **fields) -> PublicDataSetting:
+def public_data_setting_update(*, by, expected_version: int, **fields) -> PublicDataSetting:
     """Change what is published. Office only; optimistic locking; audited."""
-    if not user.is_office:
+    if not by.is_office:
         raise PermissionDenied(_("只有重点办工作人员可以修改数据开放设置。"))
     unknown = set(fields) - set(SETTING_FIELDS)
     if unknown:
@@ -54,7 +55,7 @@ def public_data_setting_update(*, user, expected_version: int, **fields) -> Publ
             before = snapshot(setting)
         for name, value in fields.items():
             setattr(setting, name, value)
-        setting.updated_by = user
+        setting.updated_by = by
         setting.full_clean()
         if setting._state.adding:
             if expected_version != setting.version:
@@ -62,7 +63,7 @@ def public_data_setting_update(*, user, expected_version: int, **fields) -> Publ
             setting.save()
         else:
             save_versioned(setting, expected_version=expected_version)
-        audit_record(user=user, instance=setting, action="update", before=before, after=snapshot(setting))
+        audit_record(user=by, instance=setting, action="update", before=before, after=snapshot(setting))
     return setting
 
 
@@ -276,8 +277,6 @@ class _PackageBuilder:
         self.land = self._load_land() if s.publish_land else {}
 
     def _load_land(self):
-        from keyprojects.land.models import LandProgress, LandTask
-
         tasks = {
             t["project_id"]: t
             for t in LandTask.objects.filter(project_id__in=self.ids).values(

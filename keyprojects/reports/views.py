@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import require_office
+from keyprojects.lib.forms import apply_errors
+from keyprojects.lib.locking import EditConflict, show_conflict
+from keyprojects.orgs.access import require_office
 from keyprojects.projects.models import Stage
 from keyprojects.reports import oc4ids, selectors, services
 from keyprojects.reports import search as global_search
@@ -96,18 +97,14 @@ def open_data_settings(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.public_data_setting_update(
-                user=request.user,
+                by=request.user,
                 expected_version=form.cleaned_data["version"] or 0,
                 **form.setting_fields(),
             )
         except EditConflict as error:
-            form.add_error(None, error.message)
-            data = form.data.copy()
-            data["version"] = selectors.public_data_setting().version
-            form.data = data
+            show_conflict(form, error, selectors.public_data_setting().version)
         except ValidationError as error:
-            for field, msgs in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, msgs)
+            apply_errors(form, error)
         else:
             messages.success(request, _("数据开放设置已保存。"))
             return redirect("open_data")

@@ -1,5 +1,6 @@
-"""Reads of task lists: filtered lists through the scoping gate, and each task's working-day countdown
-("剩余 N 个工作日" / "逾期 N 个工作日") computed for a whole page from one calendar load."""
+"""Reads of task lists: filtered lists through the access gate (tasks.access), and each task's
+working-day countdown ("剩余 N 个工作日" / "逾期 N 个工作日") computed for a whole page from one calendar
+load."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -9,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.lib.workdays import WorkCalendar
-from keyprojects.orgs.selectors import tasks_visible_to
 from keyprojects.plans.models import AnnualEntry
+from keyprojects.tasks.access import tasks_visible_to
 from keyprojects.tasks.models import Task, TaskTemplate
 
 Status = Task.Status

@@ -10,16 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import (
+from keyprojects.lib.forms import apply_errors, message_errors
+from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.orgs.access import require_office
+from keyprojects.plans.models import Category
+from keyprojects.projects.access import get_project_for_user
+from keyprojects.tasks import exports, selectors, services
+from keyprojects.tasks.access import (
     can_manage_tasks,
     can_work_on_task,
-    get_project_for_user,
+    get_evidence_for_user,
     get_task_for_user,
-    require_office,
 )
-from keyprojects.plans.models import Category
-from keyprojects.tasks import exports, selectors, services
 from keyprojects.tasks.forms import (
     EvidenceForm,
     GenerateForm,
@@ -30,30 +32,10 @@ from keyprojects.tasks.forms import (
     TaskTemplateForm,
     TemplateItemFormSet,
 )
-from keyprojects.tasks.models import Task, TaskEvidence, TaskTemplate
+from keyprojects.tasks.models import Task, TaskTemplate
 from keyprojects.tasks.services import EVIDENCE_CONTENT_TYPES
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, error: ValidationError):
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, msgs in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, msgs)
-
-
-def _message_errors(request, error: ValidationError):
-    for msg in error.messages:
-        messages.error(request, msg)
-
-
-def _with_version(form, version):
-    """After a conflict: keep the input, carry the stored version so the next save is a choice."""
-    data = form.data.copy()
-    data["version"] = version
-    form.data = data
 
 
 # Lists
@@ -199,9 +181,9 @@ def task_create(request, pk):
     form = TaskForm(request.POST or None, project=project, initial={"responsible_unit": project.owner_id})
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.task_create(user=request.user, project=project, **form.service_fields())
+            task = services.task_create(by=request.user, project=project, **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("任务“%(title)s”已添加。") % {"title": task.title})
             return redirect("task_project", pk=project.pk)
@@ -218,13 +200,12 @@ def task_edit(request, pk):
         task.refresh_from_db()  # the form wrote its input onto the instance; the service compares
         try:
             services.task_update(
-                user=request.user, task=task, expected_version=form.cleaned_data.get("version") or 0, **fields
+                by=request.user, task=task, expected_version=form.cleaned_data.get("version") or 0, **fields
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except EditConflict as error:
-            form.add_error(None, error.message)
-            _with_version(form, Task.objects.get(pk=task.pk).version)
+            show_conflict(form, error, stored_version(Task, pk=task.pk))
         else:
             messages.success(request, _("任务已保存。"))
             return redirect(task.get_absolute_url())
@@ -264,7 +245,7 @@ def task_done(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.task_set_status(
-                user=request.user,
+                by=request.user,
                 task=task,
                 status=Task.Status.DONE,
                 completed_date=form.cleaned_data["completed_date"],
@@ -273,10 +254,9 @@ def task_done(request, pk):
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except EditConflict as error:
-            form.add_error(None, error.message)
-            _with_version(form, Task.objects.get(pk=task.pk).version)
+            show_conflict(form, error, stored_version(Task, pk=task.pk))
         else:
             messages.success(request, _("任务“%(title)s”已标记完成。") % {"title": task.title})
             return redirect(task.get_absolute_url())
@@ -297,14 +277,14 @@ def task_status(request, pk):
         return redirect("task_done", pk=task.pk)
     try:
         services.task_set_status(
-            user=request.user,
+            by=request.user,
             task=task,
             status=status,
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data.get("version"),
         )
     except ValidationError as error:
-        _message_errors(request, error)
+        message_errors(request, error)
     except EditConflict as error:
         messages.error(request, error.message)
     else:
@@ -320,14 +300,14 @@ def task_evidence_add(request, pk):
     if form.is_valid():
         try:
             added = services.task_add_evidence(
-                user=request.user, task=task, files=form.cleaned_data["files"], note=form.cleaned_data["note"]
+                by=request.user, task=task, files=form.cleaned_data["files"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _message_errors(request, error)
+            message_errors(request, error)
         else:
             messages.success(request, _("已添加 %(n)s 份佐证材料。") % {"n": len(added)})
     else:
-        _message_errors(request, ValidationError(list(form.errors.values())))
+        message_errors(request, ValidationError(list(form.errors.values())))
     return redirect(task.get_absolute_url() + "#evidence")
 
 
@@ -335,8 +315,7 @@ def task_evidence_add(request, pk):
 @login_required
 def task_evidence_download(request, pk):
     """An evidence file, only to those who may see its task: never a public media URL."""
-    evidence = get_object_or_404(TaskEvidence.objects.exclude(file=""), pk=pk)
-    get_task_for_user(request.user, evidence.task_id)
+    evidence = get_evidence_for_user(request.user, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -374,13 +353,13 @@ def task_generate(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.tasks_generate_from_template(
-                user=request.user,
+                by=request.user,
                 project=project,
                 template=form.cleaned_data["template"],
                 planned_start=form.cleaned_data["planned_start"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -490,20 +469,19 @@ def _template_page(request, template=None):
         }
         try:
             if template is None:
-                template = services.task_template_create(user=request.user, **fields)
+                template = services.task_template_create(by=request.user, **fields)
             else:
                 template.refresh_from_db()
                 services.task_template_update(
-                    user=request.user,
+                    by=request.user,
                     template=template,
                     expected_version=form.cleaned_data.get("version") or 0,
                     **fields,
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except EditConflict as error:
-            form.add_error(None, error.message)
-            _with_version(form, TaskTemplate.objects.get(pk=template.pk).version)
+            show_conflict(form, error, stored_version(TaskTemplate, pk=template.pk))
         else:
             messages.success(request, _("模板“%(name)s”已保存。") % {"name": template.name})
             return redirect("task_template_list")
@@ -530,6 +508,6 @@ def task_template_edit(request, pk):
 def task_template_delete(request, pk):
     require_office(request.user)
     template = get_object_or_404(TaskTemplate, pk=pk)
-    services.task_template_delete(user=request.user, template=template)
+    services.task_template_delete(by=request.user, template=template)
     messages.success(request, _("模板“%(name)s”已删除。") % {"name": template.name})
     return redirect("task_template_list")

@@ -7,8 +7,10 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from keyprojects.api.tests.api_matrix import MATRIX
+from keyprojects.api.tests.world import api_world
 from keyprojects.audit.models import AuditEntry
 from keyprojects.matrix import ROLES
+from keyprojects.test import SharedWorld, make_cast
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -37,6 +39,25 @@ CASES = [
     for case in cases
     for role in ROLES
 ]
+
+
+@pytest.fixture(scope="module")
+def _shared(django_db_setup, django_db_blocker):
+    shared = SharedWorld(django_db_blocker)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def _api_world(_shared, _api_today):
+    # Built once for all the cases (on the API's day, like each test), each case then runs in a
+    # savepoint inside its transaction that is rolled back (overrides conftest's world, built per test).
+    return _shared.get("api", lambda: api_world(make_cast()))
+
+
+@pytest.fixture
+def world(_api_world, db):
+    return _api_world
 
 
 @pytest.mark.parametrize(("method", "path", "label", "role"), CASES)

@@ -17,7 +17,7 @@ def pdf(name="批复.pdf", content=PDF):
 
 def raise_problem(cast, *, user=None, project=None, lead_unit=None, title="用地预审迟迟未批复", **extra):
     return problem_raise(
-        user=user or cast.owner,
+        by=user or cast.owner,
         project=project or cast.project_a,
         category=extra.pop("category", Problem.Category.APPROVAL),
         title=title,

@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from keyprojects.coordination import meeting_selectors, meeting_services
+from keyprojects.coordination.access import meetings_visible_to
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Instruction, Problem, ProblemAction
 from keyprojects.coordination.tests.support import raise_problem
 from keyprojects.notifications.models import Notification
@@ -48,7 +49,7 @@ def world(cast):
 
 def _meeting(world, **extra):
     return meeting_services.meeting_create(
-        user=world.staff,
+        by=world.staff,
         title="2026年第11次重点项目调度会",
         date=dt.date(2026, 11, 20),
         place="市政府 3 楼会议室",
@@ -72,10 +73,10 @@ def test_it_adds_the_problems_the_office_chooses_and_gathers_new_ones_once(world
     assert meeting_services.agenda_gather(meeting=meeting) == 1
     assert meeting.agenda.filter(problem=newer).exists()
     with pytest.raises(ValidationError) as error:
-        meeting_services.agenda_add(user=world.staff, meeting=meeting, problem=world.low)
+        meeting_services.agenda_add(by=world.staff, meeting=meeting, problem=world.low)
     assert "已在本次会议议题中" in str(error.value)
     with pytest.raises(ValidationError) as error:
-        meeting_services.agenda_add(user=world.staff, meeting=meeting, problem=world.closed)
+        meeting_services.agenda_add(by=world.staff, meeting=meeting, problem=world.closed)
     assert "已办结或销号" in str(error.value)
 
 
@@ -88,11 +89,11 @@ def test_it_notifies_the_chair(world):
 def test_it_refuses_a_chair_who_is_not_a_leader_and_anyone_outside_the_office(world):
     with pytest.raises(ValidationError) as error:
         meeting_services.meeting_create(
-            user=world.staff, title="调度会", date=dt.date(2026, 11, 20), chair=world.staff
+            by=world.staff, title="调度会", date=dt.date(2026, 11, 20), chair=world.staff
         )
     assert "主持领导须为市领导账号" in str(error.value)
     with pytest.raises(PermissionDenied):
-        meeting_services.meeting_create(user=world.district, title="调度会", date=dt.date(2026, 11, 20))
+        meeting_services.meeting_create(by=world.district, title="调度会", date=dt.date(2026, 11, 20))
     assert not DispatchMeeting.objects.exists()
 
 
@@ -100,7 +101,7 @@ def test_it_turns_a_decision_into_a_meeting_task_and_logs_it(world):
     meeting = _meeting(world)
     item = meeting.agenda.get(problem=world.high)
     meeting_services.agenda_decide(
-        user=world.staff,
+        by=world.staff,
         item=item,
         decision="青秀区 11 月底前完成地铁站地块清表交地。",
         kind=AgendaItem.Decision.TASK,
@@ -115,7 +116,7 @@ def test_it_turns_a_decision_into_a_meeting_task_and_logs_it(world):
     log = world.high.actions.get(kind=ProblemAction.Kind.MEETING)
     assert "2026年第11次重点项目调度会（2026-11-20）议定" in log.note and "交办青秀区" in log.note
     with pytest.raises(ValidationError) as error:
-        meeting_services.agenda_decide(user=world.staff, item=item, decision="再议", kind="note")
+        meeting_services.agenda_decide(by=world.staff, item=item, decision="再议", kind="note")
     assert "该议题已议定" in str(error.value)
 
 
@@ -123,7 +124,7 @@ def test_it_turns_a_decision_into_the_chairs_instruction(world):
     meeting = _meeting(world)
     item = meeting.agenda.get(problem=world.top)
     meeting_services.agenda_decide(
-        user=world.staff,
+        by=world.staff,
         item=item,
         decision="请西乡塘区统筹专项债资金，12 月 10 日前报送方案。",
         kind=AgendaItem.Decision.INSTRUCTION,
@@ -139,7 +140,7 @@ def test_it_refuses_a_task_decision_without_unit_or_deadline(world):
     meeting = _meeting(world)
     item = meeting.agenda.get(problem=world.high)
     with pytest.raises(ValidationError) as error:
-        meeting_services.agenda_decide(user=world.staff, item=item, decision="抓紧办理", kind="task")
+        meeting_services.agenda_decide(by=world.staff, item=item, decision="抓紧办理", kind="task")
     assert error.value.message_dict == {
         "responsible_unit": ["交办任务须指定责任单位。"],
         "deadline": ["交办任务须指定完成时限。"],
@@ -151,7 +152,7 @@ def test_it_shows_the_live_state_of_each_decision(world):
     meeting = _meeting(world)
     item = meeting.agenda.get(problem=world.high)
     meeting_services.agenda_decide(
-        user=world.staff,
+        by=world.staff,
         item=item,
         decision="限期交地",
         kind="task",
@@ -159,7 +160,7 @@ def test_it_shows_the_live_state_of_each_decision(world):
         deadline=dt.date(2026, 11, 20),
     )
     meeting_services.agenda_decide(
-        user=world.staff,
+        by=world.staff,
         item=meeting.agenda.get(problem=world.top),
         decision="研究资金方案",
         kind="instruction",
@@ -180,14 +181,14 @@ def test_it_shows_others_only_the_agenda_items_they_may_see(world):
         i.problem.title for i in meeting_selectors.meeting_agenda(meeting=meeting, user=world.department_user)
     ]
     assert titles == ["地铁站用地未交付"]
-    assert meeting_selectors.meetings_visible_to(world.outsider).count() == 0
+    assert meetings_visible_to(world.outsider).count() == 0
 
 
 def test_it_fixes_the_agenda_once_the_meeting_is_held(world):
     meeting = _meeting(world)
-    meeting_services.meeting_mark_held(user=world.staff, meeting=meeting)
+    meeting_services.meeting_mark_held(by=world.staff, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting_services.agenda_gather(meeting=meeting) == 0
     with pytest.raises(ValidationError) as error:
-        meeting_services.agenda_add(user=world.staff, meeting=meeting, problem=world.low)
+        meeting_services.agenda_add(by=world.staff, meeting=meeting, problem=world.low)
     assert "会议已召开" in str(error.value)

@@ -167,7 +167,7 @@ def test_it_refuses_deescalation_below_the_first_level(cast):
 def test_it_refuses_a_problem_with_bad_input_and_writes_nothing(cast, change, message):
     before = _written()
     args = {
-        "user": cast.owner,
+        "by": cast.owner,
         "project": cast.project_a,
         "category": Problem.Category.LAND,
         "title": "征地补偿款未到位",

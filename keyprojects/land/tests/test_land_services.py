@@ -26,7 +26,7 @@ def _today():
 @pytest.fixture
 def task(cast):
     return services.land_task_save(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_a,
         responsible_unit=cast.district_a,
         land_to_acquire=Decimal("120.5"),
@@ -41,7 +41,7 @@ def task(cast):
 def _record(cast, task, month, **figures):
     values = {"land_acquired": 0, "households_signed": 0, "area_demolished": 0, "land_handed_over": 0}
     values.update(figures)
-    return services.land_progress_record(user=cast.district, land_task=task, year=2026, month=month, **values)
+    return services.land_progress_record(by=cast.district, land_task=task, year=2026, month=month, **values)
 
 
 def test_it_creates_a_land_task_and_records_the_change(cast, task):
@@ -53,7 +53,7 @@ def test_it_refuses_a_target_below_what_is_already_reported(cast, task):
     _record(cast, task, 5, land_acquired=60)
     with pytest.raises(ValidationError) as error:
         services.land_task_save(
-            user=cast.staff,
+            by=cast.staff,
             project=cast.project_a,
             responsible_unit=cast.district_a,
             land_to_acquire=50,
@@ -64,7 +64,7 @@ def test_it_refuses_a_target_below_what_is_already_reported(cast, task):
 
 def test_it_refuses_an_edit_made_on_an_old_version(cast, task):
     services.land_task_save(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_a,
         responsible_unit=cast.district_a,
         land_to_acquire=130,
@@ -72,7 +72,7 @@ def test_it_refuses_an_edit_made_on_an_old_version(cast, task):
     )
     with pytest.raises(EditConflict):
         services.land_task_save(
-            user=cast.district,
+            by=cast.district,
             project=cast.project_a,
             responsible_unit=cast.district_a,
             land_to_acquire=140,
@@ -84,7 +84,7 @@ def test_it_refuses_an_edit_made_on_an_old_version(cast, task):
 def test_it_refuses_a_target_date_before_the_start(cast):
     with pytest.raises(ValidationError) as error:
         services.land_task_save(
-            user=cast.staff,
+            by=cast.staff,
             project=cast.project_b,
             responsible_unit=cast.district_b,
             start_date=dt.date(2026, 6, 1),
@@ -168,7 +168,7 @@ def test_it_flags_work_behind_time_progress_or_past_its_date(cast, task):
     # 319 of 364 days gone (87.6 %), about 25 % done.
     assert row.lagging and "落后序时进度" in row.lag_reason
     other = services.land_task_save(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_b,
         responsible_unit=cast.district_b,
         land_to_acquire=10,
@@ -195,7 +195,7 @@ def test_it_does_not_flag_finished_work(cast, task):
 
 
 def test_it_shows_each_role_only_its_projects(cast, task):
-    services.land_task_save(user=cast.staff, project=cast.project_b, responsible_unit=cast.district_b)
+    services.land_task_save(by=cast.staff, project=cast.project_b, responsible_unit=cast.district_b)
     assert len(selectors.land_ledger(user=cast.leader)) == 2
     assert [r.task.project for r in selectors.land_ledger(user=cast.district)] == [cast.project_a]
     assert [r.task.project for r in selectors.land_ledger(user=cast.owner_b_user)] == [cast.project_b]
@@ -211,7 +211,7 @@ def test_it_raises_a_land_problem_led_by_the_responsible_unit_with_the_figures(c
     title, description = selectors.land_problem_text(row)
     assert "截至2026年10月" in description and "需征收 120.5 亩，已征收 30 亩（24.9%）" in description
     problem = services.land_problem_raise(
-        user=cast.district, land_task=task, title=title, description=description
+        by=cast.district, land_task=task, title=title, description=description
     )
     assert problem.category == Problem.Category.LAND
     assert problem.source == Problem.Source.LAND

@@ -25,7 +25,7 @@ def _today():
 @pytest.fixture
 def world(cast):
     cast.task_a = services.land_task_save(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_a,
         responsible_unit=cast.district_a,
         land_to_acquire=100,
@@ -34,10 +34,10 @@ def world(cast):
         target_date=dt.date(2026, 12, 31),
     )
     services.land_progress_record(
-        user=cast.staff, land_task=cast.task_a, year=2026, month=10, land_acquired=20, households_signed=4
+        by=cast.staff, land_task=cast.task_a, year=2026, month=10, land_acquired=20, households_signed=4
     )
     cast.task_b = services.land_task_save(
-        user=cast.staff, project=cast.project_b, responsible_unit=cast.district_b, land_to_acquire=10
+        by=cast.staff, project=cast.project_b, responsible_unit=cast.district_b, land_to_acquire=10
     )
     return cast
 

@@ -172,6 +172,7 @@ def plan(owners, users, entries):
     return tasks, expected, set(duplicated)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_stores_1500_concurrent_reports_exactly_once(live_server):
     world = make_cast()

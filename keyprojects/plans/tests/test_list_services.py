@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.locking import EditConflict
-from keyprojects.orgs.selectors import entries_visible_to, reports_visible_to
 from keyprojects.plans import services
+from keyprojects.plans.access import entries_visible_to, reports_visible_to
 from keyprojects.plans.models import AnnualEntry, Batch, Category, MonthlyReport
 from keyprojects.plans.tests.list_support import WAN, counts, make_world
 from keyprojects.projects.models import Project

@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from keyprojects.orgs.selectors import can_manage_tasks
+from keyprojects.tasks.access import can_manage_tasks
 from keyprojects.tasks.selectors import task_status_counts, tasks_for_project
 
 register = template.Library()

@@ -22,7 +22,7 @@ def _at(day):
 
 def _create(cast, **kwargs):
     return services.task_create(
-        user=cast.staff, project=cast.project_a, title="可研批复", responsible_unit=cast.department, **kwargs
+        by=cast.staff, project=cast.project_a, title="可研批复", responsible_unit=cast.department, **kwargs
     )
 
 
@@ -82,7 +82,7 @@ def test_it_sets_template_deadlines_back_from_the_planned_start_month(cast):
     template = _template(0, -1, -5, -6, -7, 3)
     with _at(D(2026, 1, 5)):
         result = services.tasks_generate_from_template(
-            user=cast.staff, project=cast.project_a, template=template, planned_start=D(2026, 3, 20)
+            by=cast.staff, project=cast.project_a, template=template, planned_start=D(2026, 3, 20)
         )
     deadlines = {t.title: t.deadline for t in result.created}
     assert deadlines == {
@@ -100,7 +100,7 @@ def test_it_generates_a_template_into_a_provisional_year(cast):
     # with Mon 3 and Tue 4 observed), so 40 working days before Tue 1 June is Thu 1 April.
     template = _template(-40, 0)
     result = services.tasks_generate_from_template(
-        user=cast.staff, project=cast.project_a, template=template, planned_start=D(2027, 6, 1)
+        by=cast.staff, project=cast.project_a, template=template, planned_start=D(2027, 6, 1)
     )
     assert {t.title: t.deadline for t in result.created} == {"事项0": D(2027, 4, 1), "事项1": D(2027, 6, 1)}
 

@@ -32,7 +32,7 @@ def _today_and_media(settings, tmp_path):
 
 def _task(cast, **kwargs):
     fields = {"title": "取得施工许可", "responsible_unit": cast.department, "deadline": dt.date(2026, 12, 15)}
-    return services.task_create(user=cast.staff, project=cast.project_a, **{**fields, **kwargs})
+    return services.task_create(by=cast.staff, project=cast.project_a, **{**fields, **kwargs})
 
 
 def _counts():
@@ -78,9 +78,7 @@ def test_it_refuses_a_deadline_before_the_start_and_writes_nothing(cast):
 
 def test_it_refuses_a_task_without_any_deadline(cast):
     with pytest.raises(ValidationError) as refused:
-        services.task_create(
-            user=cast.staff, project=cast.project_a, title="x", responsible_unit=cast.owner_a
-        )
+        services.task_create(by=cast.staff, project=cast.project_a, title="x", responsible_unit=cast.owner_a)
     assert "请填写完成时限" in refused.value.message_dict["deadline"][0]
     with pytest.raises(ValidationError) as refused:
         _task(cast, deadline=None, deadline_workdays=5)
@@ -97,25 +95,25 @@ def test_it_lets_only_those_who_manage_tasks_create_them(cast):
     for user in (cast.department_user, cast.owner, cast.leader):
         with pytest.raises(PermissionDenied):
             services.task_create(
-                user=user, project=cast.project_a, title="x", responsible_unit=cast.owner_a, deadline=TODAY
+                by=user, project=cast.project_a, title="x", responsible_unit=cast.owner_a, deadline=TODAY
             )
     assert services.task_create(
-        user=cast.district, project=cast.project_a, title="x", responsible_unit=cast.owner_a, deadline=TODAY
+        by=cast.district, project=cast.project_a, title="x", responsible_unit=cast.owner_a, deadline=TODAY
     )
 
 
 def test_it_refuses_an_edit_made_on_an_old_version(cast):
     task = _task(cast)
-    services.task_update(user=cast.staff, task=task, expected_version=1, title="取得施工许可证")
+    services.task_update(by=cast.staff, task=task, expected_version=1, title="取得施工许可证")
     stale = Task.objects.get(pk=task.pk)
     with pytest.raises(EditConflict):
-        services.task_update(user=cast.district, task=stale, expected_version=1, title="别的标题")
+        services.task_update(by=cast.district, task=stale, expected_version=1, title="别的标题")
     assert Task.objects.get(pk=task.pk).title == "取得施工许可证"
 
 
 def test_it_notifies_a_new_responsible_unit_on_reassignment(cast):
     task = _task(cast)
-    services.task_update(user=cast.staff, task=task, expected_version=1, responsible_unit=cast.owner_a)
+    services.task_update(by=cast.staff, task=task, expected_version=1, responsible_unit=cast.owner_a)
     assert Notification.objects.filter(recipient=cast.owner, kind=Kind.TASK_ASSIGNED).count() == 1
 
 
@@ -125,7 +123,7 @@ def test_it_notifies_a_new_responsible_unit_on_reassignment(cast):
 def test_it_marks_a_task_done_with_a_note_and_keeps_history_when_reopened(cast):
     task = _task(cast)
     services.task_set_status(
-        user=cast.department_user,
+        by=cast.department_user,
         task=task,
         status=Task.Status.DONE,
         completed_date=dt.date(2026, 11, 18),
@@ -134,7 +132,7 @@ def test_it_marks_a_task_done_with_a_note_and_keeps_history_when_reopened(cast):
     task.refresh_from_db()
     assert task.status == Task.Status.DONE and task.completed_date == dt.date(2026, 11, 18)
     services.task_set_status(
-        user=cast.staff, task=task, status=Task.Status.DOING, note="证照信息有误，重新办理"
+        by=cast.staff, task=task, status=Task.Status.DOING, note="证照信息有误，重新办理"
     )
     task.refresh_from_db()
     assert task.status == Task.Status.DOING and task.completed_date is None
@@ -152,7 +150,7 @@ def test_it_refuses_a_completion_date_in_the_future(cast):
     before = _counts()
     with pytest.raises(ValidationError) as refused:
         services.task_set_status(
-            user=cast.department_user,
+            by=cast.department_user,
             task=task,
             status=Task.Status.DONE,
             completed_date=dt.date(2026, 11, 21),
@@ -168,17 +166,17 @@ def test_it_refuses_a_completion_date_in_the_future(cast):
 def test_it_refuses_done_without_evidence(cast):
     task = _task(cast)
     with pytest.raises(ValidationError) as refused:
-        services.task_set_status(user=cast.staff, task=task, status=Task.Status.DONE, completed_date=TODAY)
+        services.task_set_status(by=cast.staff, task=task, status=Task.Status.DONE, completed_date=TODAY)
     assert refused.value.message_dict["note"] == ["标记完成需要上传佐证材料，或填写完成情况说明。"]
 
 
 def test_it_accepts_done_with_evidence_uploaded_before(cast):
     task = _task(cast)
     services.task_add_evidence(
-        user=cast.department_user, task=task, files=[SimpleUploadedFile("施工许可证.pdf", PDF)]
+        by=cast.department_user, task=task, files=[SimpleUploadedFile("施工许可证.pdf", PDF)]
     )
     services.task_set_status(
-        user=cast.department_user, task=task, status=Task.Status.DONE, completed_date=TODAY
+        by=cast.department_user, task=task, status=Task.Status.DONE, completed_date=TODAY
     )
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
 
@@ -186,21 +184,21 @@ def test_it_accepts_done_with_evidence_uploaded_before(cast):
 def test_it_lets_only_managers_cancel_and_asks_why(cast):
     task = _task(cast)
     with pytest.raises(PermissionDenied):
-        services.task_set_status(user=cast.department_user, task=task, status=Task.Status.CANCELLED, note="x")
+        services.task_set_status(by=cast.department_user, task=task, status=Task.Status.CANCELLED, note="x")
     with pytest.raises(ValidationError) as refused:
-        services.task_set_status(user=cast.district, task=task, status=Task.Status.CANCELLED)
+        services.task_set_status(by=cast.district, task=task, status=Task.Status.CANCELLED)
     assert "取消任务请说明原因" in refused.value.messages[0]
-    services.task_set_status(user=cast.district, task=task, status=Task.Status.CANCELLED, note="项目调整")
+    services.task_set_status(by=cast.district, task=task, status=Task.Status.CANCELLED, note="项目调整")
     assert Task.objects.get(pk=task.pk).status == Task.Status.CANCELLED
 
 
 def test_it_refuses_a_status_move_on_a_stale_task(cast):
     task = _task(cast)
     stale = Task.objects.get(pk=task.pk)
-    services.task_set_status(user=cast.staff, task=task, status=Task.Status.DOING)
+    services.task_set_status(by=cast.staff, task=task, status=Task.Status.DOING)
     with pytest.raises(EditConflict):
         services.task_set_status(
-            user=cast.staff, task=stale, status=Task.Status.DONE, completed_date=TODAY, note="x"
+            by=cast.staff, task=stale, status=Task.Status.DONE, completed_date=TODAY, note="x"
         )
 
 
@@ -223,7 +221,7 @@ def test_it_refuses_a_status_move_on_a_stale_task(cast):
 def test_it_accepts_the_allowed_evidence_types(cast, name, content):
     task = _task(cast)
     (evidence,) = services.task_add_evidence(
-        user=cast.owner, task=task, files=[SimpleUploadedFile(name, content)]
+        by=cast.owner, task=task, files=[SimpleUploadedFile(name, content)]
     )
     assert evidence.original_name == name
     assert evidence.file.name.startswith("task-evidence/")
@@ -245,7 +243,7 @@ def test_it_refuses_a_forbidden_evidence_file_and_writes_nothing(cast, settings,
     before = _counts()
     with pytest.raises(ValidationError) as refused:
         services.task_add_evidence(
-            user=cast.owner,
+            by=cast.owner,
             task=task,
             files=[SimpleUploadedFile("好的.pdf", PDF), SimpleUploadedFile(name, content)],
         )
@@ -260,7 +258,7 @@ def test_it_refuses_oversized_evidence_naming_the_file(cast, settings):
     before = _counts()
     with pytest.raises(ValidationError) as refused:
         services.task_set_status(
-            user=cast.owner,
+            by=cast.owner,
             task=task,
             status=Task.Status.DONE,
             completed_date=TODAY,
@@ -280,7 +278,7 @@ def test_it_lets_only_those_working_on_the_task_add_evidence(cast):
     task = _task(cast)
     for user in (cast.leader, cast.owner_b_user):
         with pytest.raises(PermissionDenied):
-            services.task_add_evidence(user=user, task=task, note="x")
+            services.task_add_evidence(by=user, task=task, note="x")
 
 
 # Generation
@@ -306,7 +304,7 @@ def test_it_generates_a_projects_list_once_skipping_what_it_has(cast):
     template = _new_start_template()
     _task(cast, title="环评批复", prelim_kind="eia")
     result = services.tasks_generate_from_template(
-        user=cast.staff, project=cast.project_a, template=template, planned_start=dt.date(2026, 12, 1)
+        by=cast.staff, project=cast.project_a, template=template, planned_start=dt.date(2026, 12, 1)
     )
     assert len(result.created) == 10
     assert [i.title for i in result.skipped] == ["环评"]
@@ -320,7 +318,7 @@ def test_it_generates_a_projects_list_once_skipping_what_it_has(cast):
     # One message per unit for the whole list.
     assert Notification.objects.filter(recipient=cast.department_user).count() == 1 + 1
     again = services.tasks_generate_from_template(
-        user=cast.staff, project=cast.project_a, template=template, planned_start=dt.date(2026, 12, 1)
+        by=cast.staff, project=cast.project_a, template=template, planned_start=dt.date(2026, 12, 1)
     )
     assert again.created == [] and len(again.skipped) == 11
     assert Task.objects.filter(project=cast.project_a).count() == 11
@@ -334,7 +332,7 @@ def test_it_generates_items_whose_approval_is_held_as_done(cast):
         document_no="南发改审批〔2026〕12号",
     )
     result = services.tasks_generate_from_template(
-        user=cast.staff,
+        by=cast.staff,
         project=cast.project_a,
         template=_new_start_template(),
         planned_start=dt.date(2026, 12, 1),
@@ -348,15 +346,15 @@ def test_it_generates_items_whose_approval_is_held_as_done(cast):
 
 def test_it_lets_only_the_office_edit_templates(cast):
     with pytest.raises(PermissionDenied):
-        services.task_template_create(user=cast.district, category="new_start", name="x")
+        services.task_template_create(by=cast.district, category="new_start", name="x")
     template = services.task_template_create(
-        user=cast.staff,
+        by=cast.staff,
         category="continuing",
         name="续建（交通）",
         items=[{"title": "完成年度投资", "offset_workdays": 200, "responsible": "owner"}],
     )
     services.task_template_update(
-        user=cast.admin,
+        by=cast.admin,
         template=template,
         expected_version=1,
         category="continuing",
@@ -373,7 +371,7 @@ def test_it_lets_only_the_office_edit_templates(cast):
     ]
     with pytest.raises(ValidationError) as refused:
         services.task_template_update(
-            user=cast.admin,
+            by=cast.admin,
             template=template,
             expected_version=2,
             category="continuing",
@@ -384,7 +382,7 @@ def test_it_lets_only_the_office_edit_templates(cast):
     assert "超出范围" in refused.value.messages[0]
     with pytest.raises(EditConflict):
         services.task_template_update(
-            user=cast.admin,
+            by=cast.admin,
             template=template,
             expected_version=1,
             category="continuing",

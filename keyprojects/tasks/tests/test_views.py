@@ -33,7 +33,7 @@ def _today_and_media(settings, tmp_path):
 def _task(cast, project=None, unit=None, **kwargs):
     fields = {"title": "取得施工许可", "deadline": dt.date(2026, 11, 24)}
     return services.task_create(
-        user=cast.staff,
+        by=cast.staff,
         project=project or cast.project_a,
         responsible_unit=unit or cast.department,
         **{**fields, **kwargs},

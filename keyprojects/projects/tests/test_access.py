@@ -1,19 +1,21 @@
-"""The scoping gate: which projects each role sees and may change."""
+"""The project gate (projects.access): which projects each role sees and may change, and the parts of a
+project reached through it (factor needs)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from keyprojects.orgs.models import Organisation, User
-from keyprojects.orgs.selectors import (
+from keyprojects.orgs.models import User
+from keyprojects.projects.access import (
     can_create_project,
     can_edit_project,
     can_move_stage,
+    get_factor_need_for_user,
     get_project_for_user,
-    organisations_for_choice,
     projects_visible_to,
 )
+from keyprojects.projects.models import FactorNeed
 from keyprojects.test import make_project, make_user
 
 
@@ -167,47 +169,40 @@ def test_it_lets_only_writing_roles_create_projects(world):
     assert not can_create_project(AnonymousUser())
 
 
-def test_it_offers_a_district_user_only_its_own_district(world):
-    districts = organisations_for_choice(world.district, Organisation.Kind.DISTRICT)
-    assert list(districts) == [world.district_a]
-    assert list(organisations_for_choice(world.owner, Organisation.Kind.OWNER)) == [world.owner_a]
-    assert organisations_for_choice(world.staff, Organisation.Kind.DISTRICT).count() == 2
-    assert not organisations_for_choice(world.leader, Organisation.Kind.OWNER).exists()
+# Factor needs go with their project
 
 
-def test_it_offers_no_inactive_organisation(world):
-    Organisation.objects.filter(pk=world.district_b.pk).update(is_active=False)
-    assert list(organisations_for_choice(world.staff, Organisation.Kind.DISTRICT)) == [world.district_a]
+@pytest.fixture
+def needs(world):
+    return {
+        key: FactorNeed.objects.create(project=getattr(world, f"project_{key}"), kind=FactorNeed.Kind.LAND)
+        for key in "ac"
+    }
 
 
-# User.clean: a role belongs to one kind of organisation
+def test_it_hands_out_a_factor_need_of_a_project_one_may_change(world, needs):
+    need = get_factor_need_for_user(world.district, needs["c"].pk, project_pk=world.project_c.pk, write=True)
+    assert need == needs["c"]
+    assert need.project == world.project_c
 
 
-def test_it_refuses_a_district_role_in_an_owner_organisation(world):
-    user = User(username="wrong", role=User.Role.DISTRICT, organisation=world.owner_a)
-    with pytest.raises(ValidationError) as caught:
-        user.full_clean()
-    assert caught.value.message_dict["role"] == ["角色“城区/县/开发区”不能属于“项目业主”类单位。"]
+def test_it_answers_404_for_a_factor_need_of_another_project(world, needs):
+    # Need A through project C's address: both in district A's scope, but the need is not C's.
+    with pytest.raises(Http404):
+        get_factor_need_for_user(world.district, needs["a"].pk, project_pk=world.project_c.pk, write=True)
 
 
 @pytest.mark.parametrize(
-    ("role", "org", "ok"),
+    ("username", "error"),
     [
-        ("office_staff", "office", True),
-        ("leader", "office", True),
-        ("leader", "department", False),
-        ("department", "department", True),
-        ("department", "district_a", False),
-        ("owner", "owner_a", True),
-        ("owner", "office", False),
-        ("office_admin", "district_a", False),
+        ("district_b_user", Http404),  # project A is out of its scope
+        ("owner_b_user", Http404),
+        ("leader", PermissionDenied),  # sees project A, does not change it
+        ("department_user", PermissionDenied),
     ],
 )
-def test_it_checks_each_role_against_its_organisation_kind(world, role, org, ok):
-    user = User(username="someone", role=role, organisation=getattr(world, org))
-    if ok:
-        user.clean()
-    else:
-        with pytest.raises(ValidationError) as caught:
-            user.clean()
-        assert "role" in caught.value.message_dict
+def test_it_refuses_a_factor_need_to_those_who_may_not_change_its_project(world, needs, username, error):
+    with pytest.raises(error):
+        get_factor_need_for_user(
+            getattr(world, username), needs["a"].pk, project_pk=world.project_a.pk, write=True
+        )

@@ -1,0 +1,31 @@
+"""Who may see warnings: the one scoping of the warning centre, used by its pages, the API and the
+dashboard alike. A warning is seen by those who may see its project; it is computed, never edited."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from keyprojects.alerts.models import ProjectWarning
+from keyprojects.projects.access import projects_visible_to
+
+
+def warnings_visible_to(user) -> QuerySet[ProjectWarning]:
+    """Warnings of the projects USER may see, whatever their rule's state (lists narrow to active
+    rules themselves). Those who see every project (the office, leaders) get every warning without the
+    IN (SELECT … every project) that would cost a scan of both tables."""
+    if user.is_authenticated and user.is_active and user.organisation_id and user.sees_everything:
+        return ProjectWarning.objects.all()
+    return ProjectWarning.objects.filter(project__in=projects_visible_to(user))
+
+
+def get_warning_for_user(user, pk) -> ProjectWarning:
+    """Warning PK if USER may see its project (else 404)."""
+    warning = (
+        warnings_visible_to(user)
+        .select_related("rule", "project__district", "project__sector")
+        .filter(pk=pk)
+        .first()
+    )
+    if warning is None:
+        raise Http404(_("预警不存在或您无权查看。"))
+    return warning

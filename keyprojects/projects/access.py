@@ -1,0 +1,86 @@
+"""Who may see and change projects and their parts (prelim items, factor needs): the project gate.
+
+Every page, export, API view, search and download that shows a project, or anything hanging from one,
+starts from projects_visible_to; the gates of entries, tasks, problems, land and warnings build on it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from keyprojects.orgs.models import User
+from keyprojects.projects.models import FactorNeed, Project
+
+Role = User.Role
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Projects USER may see: office and leaders all; a district its own; a department those it is
+    responsible for; an owner its own. Anyone else (inactive, without organisation or role), nothing."""
+    projects = Project.objects.all()
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return projects.none()
+    if user.sees_everything:
+        return projects
+    if user.role == Role.DISTRICT:
+        return projects.filter(district_id=user.organisation_id)
+    if user.role == Role.DEPARTMENT:
+        return projects.filter(
+            id__in=Project.departments.through.objects.filter(organisation_id=user.organisation_id).values(
+                "project_id"
+            )
+        )
+    if user.role == Role.OWNER:
+        return projects.filter(owner_id=user.organisation_id)
+    return projects.none()
+
+
+def can_edit_project(user, project: Project) -> bool:
+    """Office staff edit any project; a district the projects in it; an owner its own.
+    Leaders and departments read."""
+    if user.is_office:
+        return True
+    if user.role == Role.DISTRICT:
+        return project.district_id == user.organisation_id
+    if user.role == Role.OWNER:
+        return project.owner_id == user.organisation_id
+    return False
+
+
+def can_create_project(user) -> bool:
+    """The office, districts and owners register projects; leaders and departments do not."""
+    return user.is_authenticated and (user.is_office or user.role in (Role.DISTRICT, Role.OWNER))
+
+
+def can_move_stage(user, project: Project) -> bool:
+    """Stage moves are the office's and the district's call, not the owner's."""
+    if user.is_office:
+        return True
+    return user.role == Role.DISTRICT and project.district_id == user.organisation_id
+
+
+def get_project_for_user(user, pk, *, write=False) -> Project:
+    """The project PK if USER may see it (else 404); with WRITE, also if USER may change it (else 403)."""
+    project = (
+        projects_visible_to(user)
+        .select_related("owner", "district", "sector", "leader", "parent")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404(_("项目不存在或您无权查看。"))
+    if write and not can_edit_project(user, project):
+        raise PermissionDenied(_("您可以查看该项目，但无权修改。"))
+    return project
+
+
+def get_factor_need_for_user(user, pk, *, project_pk, write=False) -> FactorNeed:
+    """Factor need PK of project PROJECT_PK, through the project's gate (404 outside USER's scope, 403
+    with WRITE for those who only read); 404 if it is not one of that project's."""
+    project = get_project_for_user(user, project_pk, write=write)
+    need = FactorNeed.objects.filter(pk=pk, project=project).first()
+    if need is None:
+        raise Http404(_("要素保障不存在。"))
+    need.project = project
+    return need
