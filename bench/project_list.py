@@ -362,8 +362,8 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from keyprojects.demo.loader import load_demo
     from keyprojects.orgs.models import User
-    from keyprojects.projects.demo import load_demo
 
     try:
         if not args.reuse:
