@@ -103,3 +103,31 @@ class User(AbstractUser):
     def sees_everything(self):
         """The office and the city leaders see every project; everyone else a scope."""
         return self.role in self.SEES_EVERYTHING_ROLES
+
+
+class OrganisationAlias(models.Model):
+    """Another name an organisation goes by in the lists offices receive (市住建局 for 市住房和城乡建设局):
+    kept when the office maps an unknown name to it, so that the next import matches it by itself. No
+    two organisations share a name: orgs.services.organisation_alias_add refuses one that would."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("别名"), max_length=100, unique=True)
+    created_by = models.ForeignKey(
+        "orgs.User",
+        verbose_name=_("添加人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,8 @@
+"""Hooks orgs sends on its changes, for the apps above it (orgs imports none of them).
+
+`orgs_changed` is sent with user=, instance=, action= ("create", "update", "delete"), before= and after=
+(snapshots as audit.services.snapshot makes them); the audit app registers its history writer on it."""
+
+from keyprojects.lib.hooks import Hook
+
+orgs_changed = Hook("orgs_changed")

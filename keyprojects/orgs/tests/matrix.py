@@ -1,0 +1,22 @@
+"""Role × endpoint matrix entries of the organisation pages (see keyprojects/matrix.py): the office's
+reference data — office admin and staff only, 403 for everyone else."""
+
+from keyprojects.matrix import ROLES, everyone, row
+from keyprojects.orgs.models import OrganisationAlias
+
+NOT_OFFICE = {r: 403 for r in ("leader", "district", "department", "owner", "outsider")}
+OFFICE_PAGE = row(**NOT_OFFICE)
+OFFICE_ACTION = {**everyone(302), **NOT_OFFICE}
+POST_ONLY = dict.fromkeys(ROLES, 405)
+
+MATRIX = {
+    "organisation_list": [("", lambda c: [], OFFICE_PAGE, None)],
+    "organisation_detail": [("department", lambda c: [c.department.pk], OFFICE_PAGE, POST_ONLY)],
+    # An empty POST answers with the page and the form's error (nothing is written).
+    "organisation_alias_add": [("department", lambda c: [c.department.pk], POST_ONLY, OFFICE_PAGE)],
+    "organisation_alias_remove": [("", lambda c: [c.department_alias.pk], POST_ONLY, OFFICE_ACTION)],
+}
+
+
+def prepare(world):
+    world.department_alias = OrganisationAlias.objects.create(organisation=world.department, name="市发改委")
