@@ -74,7 +74,10 @@ def build(projects: int) -> dict:
         owners = Organisation.objects.bulk_create(
             [Organisation(kind=Kind.OWNER, name=f"基准业主{i:03d}有限公司") for i in range(OWNERS)]
         )
-        sectors = Sector.objects.bulk_create([Sector(name=n, sort=i) for i, n in enumerate(SECTORS)])
+        # The migrations seed the standard sectors.
+        sectors = [
+            Sector.objects.get_or_create(name=n, defaults={"sort": i})[0] for i, n in enumerate(SECTORS)
+        ]
         staff = User.objects.create(
             username="staff", role=User.Role.OFFICE_STAFF, organisation=office, password=make_password(None)
         )

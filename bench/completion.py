@@ -125,7 +125,10 @@ def build(projects: int):
                 for i in range(OWNERS)
             ]
         )
-        sectors = Sector.objects.bulk_create([Sector(name=n, sort=i) for i, n in enumerate(SECTORS)])
+        # The migrations seed the standard sectors.
+        sectors = [
+            Sector.objects.get_or_create(name=n, defaults={"sort": i})[0] for i, n in enumerate(SECTORS)
+        ]
         password = make_password(None)
         leaders = User.objects.bulk_create(
             [

@@ -79,7 +79,7 @@ def build(n: int):
             [Organisation(kind=Kind.DISTRICT, name=f"第{i + 1:02d}区", sort=i) for i in range(DISTRICTS)]
         )
         owner = Organisation.objects.create(kind=Kind.OWNER, name="基准业主有限公司")
-        sector = Sector.objects.create(name="基础设施")
+        sector = Sector.objects.get_or_create(name="基础设施")[0]  # seeded by the migrations
         staff = User.objects.create(
             username="staff", role=User.Role.OFFICE_STAFF, organisation=office, password=make_password(None)
         )

@@ -73,7 +73,7 @@ def build(projects: int) -> int:
         owners = Organisation.objects.bulk_create(
             [Organisation(kind=Kind.OWNER, name=f"基准业主{i:03d}有限公司") for i in range(OWNERS)]
         )
-        sector = Sector.objects.create(name="基础设施")
+        sector = Sector.objects.get_or_create(name="基础设施")[0]  # seeded by the migrations
         password = make_password(None)
         staff = User.objects.create(
             username="staff", role=User.Role.OFFICE_STAFF, organisation=office, password=password

@@ -182,7 +182,8 @@ def registry(cast):
         ),
     ]
     sectors = [cast.sector] + [
-        Sector.objects.create(name=n, sort=i) for i, n in enumerate(["产业", "社会民生", "生态环保"])
+        Sector.objects.get_or_create(name=n, defaults={"sort": i})[0]
+        for i, n in enumerate(["产业", "社会民生", "生态环保"])
     ]
     stages = [Stage.CONSTRUCTION, Stage.PRELIMINARY, Stage.RESERVE, Stage.CONSTRUCTION, Stage.COMPLETED]
     for i, (name, wan) in enumerate(NAMES):

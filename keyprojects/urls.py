@@ -9,6 +9,7 @@ urlpatterns = [
     path("", project_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/", include("keyprojects.orgs.setup_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("keyprojects.projects.urls")),
     path("plans/", include("keyprojects.plans.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("search/", include("keyprojects.reports.search_urls")),
     path("api/", include("keyprojects.api.urls")),
     path("calendar/", include("keyprojects.calendars.urls")),
+    path("orgs/", include("keyprojects.orgs.urls")),
     path("admin/", admin.site.urls),
 ]
 

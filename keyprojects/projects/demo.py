@@ -1505,10 +1505,14 @@ class _Builder:
         project_refresh_search_text(project)
 
     def build_projects(self, count):
-        sectors = {}
-        for i, (name, oc4ids, _weight) in enumerate(SECTORS):
-            sectors[name] = Sector(name=name, oc4ids_sector=oc4ids, sort=i + 1)
-        Sector.objects.bulk_create(list(sectors.values()))
+        # The standard sectors come from the migrations; the demo adds only the ones they lack.
+        sectors = Sector.objects.in_bulk([name for name, _o, _w in SECTORS], field_name="name")
+        missing = [
+            Sector(name=name, oc4ids_sector=oc4ids, sort=i + 1)
+            for i, (name, oc4ids, _weight) in enumerate(SECTORS)
+            if name not in sectors
+        ]
+        sectors.update({s.name: s for s in Sector.objects.bulk_create(missing)})
         sector_weights = [(name, weight) for name, _o, weight in SECTORS]
 
         rail_parents = []

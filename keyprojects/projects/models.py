@@ -31,6 +31,9 @@ class Sector(models.Model):
     """Reference data: 产业、基础设施、社会民生、生态环保 …"""
 
     name = models.CharField(_("名称"), max_length=30, unique=True)
+    # Other names published lists give the sector (产业项目, 工业项目 …); an import matches them too
+    # (projects.selectors.sector_index).
+    synonyms = models.JSONField(_("同义名称"), default=list, blank=True)
     oc4ids_sector = models.CharField(_("OC4IDS 行业"), max_length=50, blank=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
 

@@ -1,12 +1,14 @@
 """Reads of the project registry. Every list starts from the scoping gate."""
 
+import re
+
 from django.db.models import Count, QuerySet, Sum
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.money import YUAN_PER_YI
 from keyprojects.lib.text import normalise_name, search_term
 from keyprojects.projects.access import projects_visible_to
-from keyprojects.projects.models import PrelimItem, Project, Stage
+from keyprojects.projects.models import PrelimItem, Project, Sector, Stage
 
 # What a user may sort the list by: the URL value → the ORDER BY.
 SORTS = {
@@ -108,3 +110,45 @@ def project_lifecycle_steps(project: Project, stage_changes) -> list[dict]:
     if project.stage not in MAIN_LINE:
         steps.append({"label": Stage(project.stage).label, "state": "current"})
     return steps
+
+
+# What a list may put around a sector's name: 一、/（一） before it, 项目/类/领域 and a count after it
+# （（一）产业项目（11项））; compared after normalise_name, so with half-width brackets.
+_SECTOR_NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[、.])")
+_SECTOR_COUNT = re.compile(r"\(\d+个?项?\)$")
+_SECTOR_SUFFIX = re.compile(r"(重点)?(项目)?(清单)?(类)?(项目)?(领域)?$")
+
+
+def sector_key(text: str) -> str:
+    """The form in which sector names and synonyms are compared: normalised (full-width, spaces), without
+    numbering, a trailing count or the words 项目/类/领域 — "（一）产业项目（11项）" → "产业"."""
+    key = normalise_name(text)
+    key = _SECTOR_COUNT.sub("", _SECTOR_NUMBERING.sub("", key))
+    return _SECTOR_SUFFIX.sub("", key) or key
+
+
+def sector_index() -> dict[str, int]:
+    """Every sector's name and synonyms, as sector_key compares them, → the sector's id: one query, for a
+    whole file. A name wins over another sector's synonym; between synonyms the first sector (in order)."""
+    index, synonyms = {}, []
+    for sector in Sector.objects.order_by("sort", "name").values("id", "name", "synonyms"):
+        index.setdefault(sector_key(sector["name"]), sector["id"])
+        synonyms += [(sector_key(s), sector["id"]) for s in sector["synonyms"] or [] if isinstance(s, str)]
+    for key, sector_id in synonyms:
+        if key:
+            index.setdefault(key, sector_id)
+    return index
+
+
+def sector_id_for(text: str, index: dict[str, int]) -> int | None:
+    """The id of the sector TEXT names (a name or synonym, in any of its published spellings) in INDEX
+    (from sector_index), or None."""
+    if not text:
+        return None
+    return index.get(sector_key(text))
+
+
+def sector_for_name(text: str) -> Sector | None:
+    """The sector TEXT names, or None: for one name; a file reads sector_index() once instead."""
+    sector_id = sector_id_for(text, sector_index())
+    return Sector.objects.get(pk=sector_id) if sector_id else None

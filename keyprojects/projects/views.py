@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
+from keyprojects.orgs.setup_views import setup_first
 from keyprojects.projects import exports, selectors, services
 from keyprojects.projects.access import (
     can_create_project,
@@ -28,6 +29,7 @@ from keyprojects.projects.models import FactorNeed, PrelimItem
 
 
 @require_GET
+@setup_first
 @login_required
 def home(request):
     stage_counts = selectors.project_stage_counts(user=request.user)

@@ -4,6 +4,7 @@
 """
 
 import ast
+import functools
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -54,8 +55,17 @@ def source_files(root: Path):
         yield rel
 
 
-def imports(root: Path):
+def imports(root: Path) -> list:
     """(importing module's app, imported app, file, line, inside a function) for each import."""
+    return list(_imports_cached(Path(root).resolve()))
+
+
+@functools.cache  # parsed once per run: several tests read the same graph
+def _imports_cached(root: Path) -> tuple:
+    return tuple(_imports(root))
+
+
+def _imports(root: Path):
     for rel in source_files(root):
         here = ".".join(rel.with_suffix("").parts)
         if here.endswith(".__init__"):

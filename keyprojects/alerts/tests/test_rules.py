@@ -370,7 +370,7 @@ def test_it_flags_a_late_start_behind_on_investment_as_one_combined_warning(worl
 
 
 def test_it_lights_a_completed_industrial_project_not_producing(world):
-    industry = Sector.objects.create(name="产业")
+    industry = Sector.objects.get(name="产业")  # seeded by the migrations
     project = make_project(
         name="新能源电池产业园",
         owner=world.owner_a,
