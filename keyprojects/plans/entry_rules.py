@@ -1,10 +1,12 @@
 """The rules of an entry's figures, written once: category, annual plan, months, monthly curve,
-departments, the amount completed before the year, and the published plan that only a plan change moves.
+departments, the amount completed before the year, sums that cannot be (more planned or done than the
+total), and the published plan that only a plan change moves.
 
 Checked by the services that write one entry or proposal (plans.services) and by the importer, which
 checks whole files row by row (plans.imports.plan) and writes large ones in bulk (plans.imports.bulk).
-Each function returns {field: Chinese message}, empty when the values may stand; none queries the
-database.
+A 竣工投产 entry whose list gave no completion month carries the one assumed_completion gives,
+marked completion_month_assumed (shown 待补充) until someone sets it. Each function returns
+{field: Chinese message}, empty when the values may stand; none queries the database.
 """
 
 from django.utils.translation import gettext as _
@@ -113,10 +115,43 @@ def department_errors(departments) -> dict:
     return {}
 
 
+def investment_errors(*, total_investment, completed_before_year, planned_investment) -> dict:
+    """Sums that cannot be: what was done before the year cannot exceed the project's total, and the
+    year cannot plan more than is left of it (total minus done before). Nothing to say while the
+    total is unknown."""
+    if total_investment is None:
+        return {}
+    done = completed_before_year or 0
+    errors = {}
+    if completed_before_year is not None and completed_before_year > total_investment:
+        errors["completed_before_year"] = _(
+            "截至上年底累计完成投资 {done} 万元超过项目总投资 {total} 万元。"
+        ).format(done=format_wan(completed_before_year), total=format_wan(total_investment))
+    if done > total_investment:  # said above; the year is measured against the total alone
+        done = 0
+    left = total_investment - done
+    if planned_investment is not None and planned_investment > left:
+        if done:
+            message = _(
+                "年度计划投资 {planned} 万元超过总投资 {total} 万元减去截至上年底累计完成投资 {done} 万元"
+                "后尚余的 {left} 万元。"
+            )
+        else:
+            message = _("年度计划投资 {planned} 万元超过项目总投资 {total} 万元。")
+        errors["planned_investment"] = message.format(
+            planned=format_wan(planned_investment),
+            total=format_wan(total_investment),
+            done=format_wan(done),
+            left=format_wan(left),
+        )
+    return errors
+
+
 def entry_errors(values, *, departments) -> dict:
     """An entry's figures as they will stand (VALUES: category, planned_investment,
-    completed_before_year, planned_start_month, planned_completion_month, monthly_plan), with its
-    responsible DEPARTMENTS (None when they are left as they are)."""
+    completed_before_year, planned_start_month, planned_completion_month, monthly_plan, and the
+    project's total_investment when known), with its responsible DEPARTMENTS (None when they are left
+    as they are)."""
     errors = plan_errors(
         model=AnnualEntry,
         category=values["category"],
@@ -133,6 +168,12 @@ def entry_errors(values, *, departments) -> dict:
         errors.update(department_errors(departments))
     if values["completed_before_year"] is not None and values["completed_before_year"] < 0:
         errors["completed_before_year"] = _("截至上年底累计完成投资不能为负数。")
+    for name, message in investment_errors(
+        total_investment=values.get("total_investment"),
+        completed_before_year=values["completed_before_year"],
+        planned_investment=values["planned_investment"],
+    ).items():
+        errors.setdefault(name, message)
     return errors
 
 
@@ -147,3 +188,19 @@ def official_plan_errors(*, batch: Batch | None, published: int | None, planned_
             ).format(planned=format_wan(published))
         }
     return {}
+
+
+def assumed_completion(*, year: int, period: tuple[int, int] | None, end_month: int | None = None):
+    """The completion month a 竣工投产 entry of YEAR's list takes when its list gives none, as
+    (month, the year it is read in, basis): the last month of the construction PERIOD's final year
+    (END_MONTH when the period names it and ends this year), else December of the list's year.
+    Published lists carry 建设起止年限, not a completion month; the office completes it later (待补充).
+    BASIS: "period" (taken from the period), "period_over" (the period ended before YEAR) or "year"."""
+    if period is None:
+        return 12, year, "year"
+    end = period[1]
+    if end < year:
+        return 12, year, "period_over"
+    if end == year and end_month:
+        return end_month, year, "period"
+    return 12, end, "period"

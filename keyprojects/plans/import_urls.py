@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.import_job, name="import_job"),
     path("<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("<int:pk>/errors.xlsx", views.import_errors_report, name="import_errors_report"),
 ]

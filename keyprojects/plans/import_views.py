@@ -1,11 +1,15 @@
-"""Pages of the annual-list import: upload, progress, preview, confirm, the blank template. Office only."""
+"""Pages of the annual-list import: upload, progress, preview, confirm, the error report, the blank
+template. Office only."""
+
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -112,6 +116,19 @@ def import_apply(request, pk):
         elif job.status in (ImportJob.Status.REJECTED, ImportJob.Status.FAILED):
             messages.error(request, _("导入未完成，未写入任何数据。原因见下方。"))
     return redirect("import_job", pk=job.pk)
+
+
+@require_GET
+@login_required
+def import_errors_report(request, pk):
+    """The error report of a refused job: its sheet with the faulty cells marked, and the list."""
+    job = get_import_job_for_user(request.user, pk)
+    if not job.errors:
+        raise Http404(_("该导入没有问题需要报告。"))
+    response = HttpResponse(import_jobs.import_job_error_report(job), content_type=XLSX)
+    stem = Path(job.original_name).stem or "import"
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-问题报告.xlsx")
+    return response
 
 
 @require_GET

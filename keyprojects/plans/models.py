@@ -74,6 +74,9 @@ class AnnualEntry(models.Model):
     goal = models.TextField(_("年度形象进度目标"), blank=True)
     planned_start_month = models.PositiveSmallIntegerField(_("计划开工月份"), null=True, blank=True)
     planned_completion_month = models.PositiveSmallIntegerField(_("计划竣工月份"), null=True, blank=True)
+    # Set when an import gave a 竣工投产 entry a month its list did not carry (待补充); cleared when
+    # someone sets the month.
+    completion_month_assumed = models.BooleanField(_("计划竣工月份待补充"), default=False)
     departments = models.ManyToManyField(
         Organisation,
         verbose_name=_("责任单位"),

@@ -36,6 +36,7 @@ ENTRY_FIELDS = (
     "goal",
     "planned_start_month",
     "planned_completion_month",
+    "completion_month_assumed",
     "leader",
     "monthly_plan",
     "note",
@@ -140,13 +141,15 @@ def entry_create(
     goal: str = "",
     planned_start_month: int | None = None,
     planned_completion_month: int | None = None,
+    completion_month_assumed: bool = False,
     departments=(),
     leader=None,
     monthly_plan: list[int] | None = None,
     note: str = "",
 ) -> AnnualEntry:
     """Put PROJECT on ANNUAL_LIST in BATCH, a draft batch of that list (it becomes official when the
-    batch is published). The entry's departments are added to the project's."""
+    batch is published). The entry's departments are added to the project's. COMPLETION_MONTH_ASSUMED:
+    the completion month was not given but assumed (an import of a list without one), shown 待补充."""
     departments = list(departments)
     figures = {
         "category": category,
@@ -155,6 +158,7 @@ def entry_create(
         "planned_start_month": planned_start_month,
         "planned_completion_month": planned_completion_month,
         "monthly_plan": monthly_plan,
+        "total_investment": project.total_investment,
     }
     errors = entry_errors(figures, departments=departments)
     if batch is None or batch.annual_list_id != annual_list.pk:
@@ -175,6 +179,7 @@ def entry_create(
         goal=goal or "",
         planned_start_month=planned_start_month,
         planned_completion_month=planned_completion_month,
+        completion_month_assumed=bool(completion_month_assumed and planned_completion_month),
         leader=leader,
         monthly_plan=list(monthly_plan) if monthly_plan is not None else None,
         note=note or "",
@@ -217,6 +222,17 @@ def entry_create(
 _UNSET = object()
 
 
+def entry_update_values(stored: AnnualEntry, fields: dict) -> dict:
+    """The entry fields as entry_update leaves them: FIELDS over STORED's, the 待补充 mark of the
+    completion month gone once the month is set (unless FIELDS keep it)."""
+    values = {name: fields.get(name, getattr(stored, name)) for name in ENTRY_FIELDS}
+    if "completion_month_assumed" not in fields and fields.get("planned_completion_month") is not None:
+        values["completion_month_assumed"] = False
+    if values["planned_completion_month"] is None:
+        values["completion_month_assumed"] = False
+    return values
+
+
 def entry_update(
     *, entry: AnnualEntry, by, expected_version: int, departments=None, batch=_UNSET, **fields
 ) -> AnnualEntry:
@@ -224,14 +240,17 @@ def entry_update(
 
     Once official (its batch published), its planned investment changes only through an
     approved plan change, so the published figure stays as the baseline. BATCH moves an entry between
-    draft batches of its list."""
+    draft batches of its list. Setting the completion month (through the edit page, which always
+    sends it) clears its 待补充 mark, unless COMPLETION_MONTH_ASSUMED is given too."""
     unknown = set(fields) - set(ENTRY_FIELDS)
     assert not unknown, f"entry_update cannot set {unknown}"
-    stored = AnnualEntry.objects.select_related("batch", "annual_list").get(pk=entry.pk)
-    values = {name: fields.get(name, getattr(stored, name)) for name in ENTRY_FIELDS}
+    stored = AnnualEntry.objects.select_related("batch", "annual_list", "project").get(pk=entry.pk)
+    values = entry_update_values(stored, fields)
     departments = list(departments) if departments is not None else None
 
-    errors = entry_errors(values, departments=departments)
+    errors = entry_errors(
+        {**values, "total_investment": stored.project.total_investment}, departments=departments
+    )
     errors.update(
         official_plan_errors(
             batch=stored.batch,

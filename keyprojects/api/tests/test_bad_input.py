@@ -168,7 +168,7 @@ def test_it_pages_filters_and_orders_the_list(client, world):
     assert body["next"]
     body = client.get(f"/api/projects/?district={world.district_a.pk}").json()
     assert [p["id"] for p in body["results"]] == [world.project_a.pk]
-    assert body["results"][0]["total_investment"] == "50000.0000"
+    assert body["results"][0]["total_investment"] == "150000.0000"  # plans_cast's figure
 
 
 def test_it_lists_only_what_the_token_s_organisation_may_see(client, world):

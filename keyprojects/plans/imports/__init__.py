@@ -15,8 +15,11 @@
     jobs.py       jobs     an ImportJob's life: upload → parse (in the background) → preview → apply
     template.py            the blank list to fill in, in exactly the layout the header and rows stages read
     rejections.py          how a refused file or row is reported, shared by every stage
+    report.py              the error report: a copy of the sheet with each faulty cell filled and commented,
+                           and the list of problems (the preview's download, the CLI's --errors-report)
 
-A file with any rejected row is rejected as a whole: the office fixes the file and uploads it again.
+A file with any rejected row is rejected as a whole, every problem of every row named at once: the office
+fixes the file and uploads it again.
 Amounts are whole yuan from the moment a cell is read; a cell is never a float on the way. The figures
 of an entry obey plans.entry_rules, the same rules the services that write one entry check.
 """

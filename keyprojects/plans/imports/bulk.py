@@ -25,7 +25,7 @@ from keyprojects.orgs.models import Organisation
 from keyprojects.plans.entry_rules import entry_errors, official_plan_errors
 from keyprojects.plans.imports.lookups import chunks
 from keyprojects.plans.models import AnnualEntry, Batch
-from keyprojects.plans.services import ENTRY_FIELDS, entry_snapshot, raise_errors
+from keyprojects.plans.services import ENTRY_FIELDS, entry_snapshot, entry_update_values, raise_errors
 from keyprojects.projects.models import Project, StageChange
 from keyprojects.projects.services import project_refresh_search_text
 
@@ -143,13 +143,18 @@ class _Bulk:
     def _new_entry(self, fields, entry_orgs, annual_list, target, project):
         """entry_create's entry, (entry, before, after) for its history."""
         values = {name: fields.get(name) for name in ENTRY_FIELDS}
+        values["completion_month_assumed"] = bool(
+            values["completion_month_assumed"] and values["planned_completion_month"]
+        )
         entry = AnnualEntry(
             annual_list=annual_list,
             batch=target,
             project=project,
             **{**values, "goal": values["goal"] or "", "note": values["note"] or ""},
         )
-        raise_errors(entry_errors(values, departments=entry_orgs))
+        raise_errors(
+            entry_errors({**values, "total_investment": project.total_investment}, departments=entry_orgs)
+        )
         _clean(entry, ENTRY_KEYS)
         _prime_departments(entry, entry_orgs)
         self.new_entries.append(entry)
@@ -159,8 +164,10 @@ class _Bulk:
     def _updated_entry(self, row, fields, entry_orgs, project):
         """entry_update's change to ROW's entry, (entry, before, after) for its history."""
         entry = self.stored[row.entry_id]
-        values = {name: fields.get(name, getattr(entry, name)) for name in ENTRY_FIELDS}
-        errors = entry_errors(values, departments=entry_orgs or [])
+        values = entry_update_values(entry, fields)
+        errors = entry_errors(
+            {**values, "total_investment": project.total_investment}, departments=entry_orgs or []
+        )
         errors.update(
             official_plan_errors(
                 batch=entry.batch,

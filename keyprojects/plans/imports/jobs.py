@@ -22,6 +22,7 @@ from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
 from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.imports.rejections import ImportRefused
+from keyprojects.plans.imports.report import error_report
 from keyprojects.plans.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -191,3 +192,19 @@ def job_progress(job: ImportJob) -> tuple[int, int | None]:
     if job.status in (Status.PENDING, Status.PARSING):
         return (job.percent if job.rows_total else 0), job.rows_done
     return 100, job.rows_done
+
+
+def import_job_error_report(job: ImportJob) -> bytes:
+    """The error report (.xlsx, see report.py) of a job's file and the problems found in it; the
+    problems alone when the file is gone."""
+    try:
+        path = job.file.path if job.file and Path(job.file.path).is_file() else None
+    except (ValueError, NotImplementedError):  # no file, or a storage without local paths
+        path = None
+    return error_report(
+        path,
+        name=job.original_name,
+        rejections=[e for e in job.errors if e.get("message")],
+        warnings=(job.summary or {}).get("warnings", []),
+        total=(job.summary or {}).get("rejections_total"),
+    )

@@ -18,6 +18,7 @@ ENTRY_FIELDS = (
     "goal",
     "planned_start_month",
     "planned_completion_month",
+    "completion_month_assumed",
     "leader_id",
     "note",
 )
@@ -34,6 +35,8 @@ PROJECT_FIELDS = (
     "phone",
     "leader_id",
     "total_investment",
+    "start_year",
+    "end_year",
     "version",
 )
 

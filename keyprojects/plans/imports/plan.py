@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from keyprojects.lib.money import format_wan
 from keyprojects.lib.text import normalise_name
 from keyprojects.orgs.models import Organisation
-from keyprojects.plans.entry_rules import plan_errors
+from keyprojects.plans.entry_rules import assumed_completion, investment_errors, plan_errors
 from keyprojects.plans.imports.header import FIELD_LABELS, MONEY_FIELDS
 from keyprojects.plans.imports.lookups import Lookups
 from keyprojects.plans.imports.rejections import Rejection, shown
@@ -39,6 +39,7 @@ class PlannedRow:
     departments: list | None = None  # organisation ids, in order; None: the file has no such column
     changes: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    assumed: Rejection | None = None  # the completion month the list lacked, taken by rule (待补充)
 
     def as_dict(self):
         return {
@@ -53,6 +54,7 @@ class PlannedRow:
             "project_id": self.project_id,
             "changes": self.changes,
             "notes": self.notes,
+            "assumed": self.assumed is not None,
         }
 
 
@@ -64,29 +66,38 @@ class Plan:
     rejections: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     new_owners: dict = field(default_factory=dict)  # owner key → name as written
+    refused_rows: set = field(default_factory=set)  # Excel rows with a reason of their own
 
     def __post_init__(self):
-        self._taken = {(r.row, r.letter) for r in self.rejections}
+        self._taken = {(r.row, r.letter or r.column) for r in self.rejections}
+        self.refused_rows.update(r.row for r in self.rejections if r.row)
 
     def add(self, rejection: Rejection) -> None:
         """Keep REJECTION unless its cell is already rejected: one reason a cell, the first found (a
-        cell that cannot be read is not also "missing")."""
-        where = (rejection.row, rejection.letter)
+        cell that cannot be read is not also "missing"). Every cell of a row has its own."""
+        where = (rejection.row, rejection.letter or rejection.column)
+        if rejection.row:
+            self.refused_rows.add(rejection.row)
         if where not in self._taken:
             self._taken.add(where)
             self.rejections.append(rejection)
 
     def reject(self, row, f, message, value="") -> None:
-        """Reject ROW at the column of field F (or at Column F; at none when the file lacks it)."""
+        """Reject ROW at the column of field F (or at Column F). When the file has no such column the
+        rejection names the field, without a letter: the office adds the column or the section."""
         header = self.parsed.header
         column = header.by_field.get(f) if isinstance(f, str) else f
+        if column is None and isinstance(f, str):
+            label, letter = _(FIELD_LABELS[f]) + _("（文件中无此列）"), ""
+        else:
+            label, letter = (column.label, column.letter) if column else ("", "")
         self.add(
             Rejection(
                 message,
                 sheet=header.sheet,
                 row=row.row,
-                column=column.label if column else "",
-                letter=column.letter if column else "",
+                column=label,
+                letter=letter,
                 value=shown(value),
             )
         )
@@ -168,6 +179,7 @@ ENTRY_LABELS = {
     "goal": "形象进度目标",
     "planned_start_month": "计划开工月份",
     "planned_completion_month": "计划竣工月份",
+    "completion_month_assumed": "计划竣工月份待补充",
     "leader_id": "联系市领导",
     "note": "备注",
 }
@@ -183,6 +195,8 @@ def _entry_change(name, old, new, look):
             return str(Category(value).label)
         if name == "leader_id":
             return look.leader_names.get(value, "?")
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
         text = str(value)
         return text if len(text) <= 20 else text[:19] + "…"
 
@@ -193,18 +207,9 @@ def _entry_change(name, old, new, look):
     }
 
 
-class _Refused(Exception):
-    """The row is refused; the reason is already in the plan."""
-
-
 def _refuse(plan, row, f, message, value=""):
+    """Refuse ROW for this reason, and go on looking for its others: the office sees them all at once."""
     plan.reject(row, f, message, value)
-    raise _Refused
-
-
-def _or_name(plan, f):
-    """Field F's column to reject at, or 项目名称's when the file has no such column."""
-    return f if f in plan.parsed.header.by_field else "name"
 
 
 def build_plan(parsed: Parsed, *, year: int, progress=None) -> Plan:
@@ -213,14 +218,12 @@ def build_plan(parsed: Parsed, *, year: int, progress=None) -> Plan:
     creating or updating its entry for YEAR would change. Reads only."""
     plan = Plan(year=year, parsed=parsed, rejections=list(parsed.rejections), warnings=list(parsed.warnings))
     look = Lookups(parsed, year)
-    rejected_rows = {r.row for r in parsed.rejections}
     seen = {}
     for n, row in enumerate(parsed.rows):
         if progress and n % 250 == 0:
             progress(n, len(parsed.rows))
-        errors_before = len(plan.rejections)
         planned_row = _plan_row(row, look, plan)
-        if planned_row is None or len(plan.rejections) > errors_before or row.row in rejected_rows:
+        if planned_row is None or row.row in plan.refused_rows:
             continue
         key = (
             ("p", planned_row.project_id)
@@ -242,58 +245,107 @@ def build_plan(parsed: Parsed, *, year: int, progress=None) -> Plan:
             seen[code_key] = row.row
         seen[key] = row.row
         plan.rows.append(planned_row)
+        if planned_row.assumed is not None:
+            plan.warnings.append(planned_row.assumed)
     if progress:
         progress(len(parsed.rows), len(parsed.rows))
+    plan.warnings.extend(_totals_warnings(parsed))
     plan.rejections.sort(key=lambda r: (r.row or 0, r.letter))
     return plan
 
 
-def _plan_row(row: Row, look: Lookups, plan: Plan) -> PlannedRow | None:
-    """What ROW would create or change, or None when it is refused (the reasons added to PLAN). The
-    checks run in the order the office reads the row, the first failure ending it."""
-    try:
-        project, owner_id = _match_project(row, look, plan)
-        sector_id, section_department = _section_sector(row, look, plan)
-        if row.category is None:
-            if "category" not in row.errors:
-                plan.reject(
-                    row,
-                    _or_name(plan, "category"),
+def _totals_warnings(parsed: Parsed) -> list:
+    """The file's 合计 row against its rows (every project row read, refused or not): worth a look,
+    not a rejection, with both figures. Each stated figure may be off by its own rounding."""
+    warnings = []
+    if parsed.totals_row is None:
+        return warnings
+    header = parsed.header
+    for f in MONEY_FIELDS:
+        stated = parsed.file_totals.get(f)
+        if stated is None:
+            continue
+        rows = sum(getattr(r, f) or 0 for r in parsed.rows)
+        if abs(stated - rows) > parsed.totals_tolerance.get(f, 0):
+            column = header.by_field[f]
+            warnings.append(
+                Rejection(
                     _(
-                        "无法确定项目类别：请在分组行（如“一、新开工项目（60项）”）或“项目类别”列注明"
-                        "新开工、续建、竣工投产或预备。"
-                    ),
+                        "“合计”行的%(field)s为 %(stated)s 万元，各项目之和为 %(rows)s 万元，"
+                        "相差 %(diff)s 万元。"
+                    )
+                    % {
+                        "field": _(FIELD_LABELS[f]),
+                        "stated": format_wan(stated),
+                        "rows": format_wan(rows),
+                        "diff": format_wan(abs(stated - rows)),
+                    },
+                    sheet=header.sheet,
+                    row=parsed.totals_row,
+                    column=column.label,
+                    letter=column.letter,
+                    value=format_wan(stated),
                 )
-            raise _Refused
-        if row.sector_column:
-            sector_id = look.sector_for(row.sector_column)
-            if sector_id is None:
-                _refuse(
-                    plan,
-                    row,
-                    "sector",
-                    _("未知的行业领域。系统中的行业领域：%(sectors)s。")
-                    % {"sectors": "、".join(look.sector_names)},
-                    row.sector_column,
-                )
-        departments = _departments(row, look, plan, section_department)
-        leader_id = _leader(row, look, plan)
-        planned = PlannedRow(
-            row=row.row,
-            name=row.name,
-            owner=row.owner,
-            action="create",
-            category=row.category,
-            planned=row.planned,
-            total=row.total if row.total is not None else (project or {}).get("total_investment"),
+            )
+    if parsed.totals_count is not None and parsed.totals_count != len(parsed.rows):
+        warnings.append(
+            Rejection(
+                _("“合计”行注明 %(count)s 项，文件中实际有 %(n)s 个项目。")
+                % {"count": parsed.totals_count, "n": len(parsed.rows)},
+                sheet=header.sheet,
+                row=parsed.totals_row,
+            )
         )
-        if project is None:
+    return warnings
+
+
+def _plan_row(row: Row, look: Lookups, plan: Plan) -> PlannedRow | None:
+    """What ROW would create or change, or None when it is refused (the reasons added to PLAN). Every
+    check runs, in the order the office reads the row, so that all the problems of a row are reported
+    at once; a check that needs what an earlier one could not find is left out (that reason stands)."""
+    project, owner_id = _match_project(row, look, plan)
+    sector_id, section_department = _section_sector(row, look, plan)
+    if row.category is None and "category" not in row.errors:
+        plan.reject(
+            row,
+            "category",
+            _(
+                "无法确定项目类别：请在分组行（如“一、新开工项目（60项）”）或“项目类别”列注明"
+                "新开工、续建、竣工投产或预备。"
+            ),
+        )
+    if row.sector_column:
+        sector_id = look.sector_for(row.sector_column)
+        if sector_id is None:
+            _refuse(
+                plan,
+                row,
+                "sector",
+                _("未知的行业领域。系统中的行业领域：%(sectors)s。")
+                % {"sectors": "、".join(look.sector_names)},
+                row.sector_column,
+            )
+    departments = _departments(row, look, plan, section_department)
+    leader_id = _leader(row, look, plan)
+    planned = PlannedRow(
+        row=row.row,
+        name=row.name,
+        owner=row.owner,
+        action="create",
+        category=row.category,
+        planned=row.planned,
+        total=row.total if row.total is not None else (project or {}).get("total_investment"),
+    )
+    if project is None:
+        if len(look.by_name.get((row.name_key, owner_id), ())) < 2:  # else which one is asked already
             _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, departments)
-        else:
-            _plan_registry_fill(planned, row, look, project, leader_id, departments)
-        return _plan_entry(planned, row, look, plan, project, leader_id, departments)
-    except _Refused:
+    else:
+        _plan_registry_fill(planned, row, look, project, leader_id, departments)
+    if row.category is not None:
+        _plan_entry(planned, row, look, plan, project, leader_id, departments)
+    if row.row in plan.refused_rows or row.owner_key is None or row.category is None:
         return None
+    return planned
 
 
 def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
@@ -336,9 +388,7 @@ def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
                     % {"code": project["code"]},
                     row.code,
                 )
-    if row.owner_key is None:
-        raise _Refused  # no owner: rejected when the row was read
-    return project, owner_id
+    return project, owner_id  # no owner: rejected when the row was read
 
 
 def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
@@ -363,7 +413,7 @@ def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
                         % {"label": section.label, "sectors": "、".join(look.sector_names)},
                     )
                 )
-                raise _Refused
+                plan.refused_rows.add(row.row)
     if row.sector:
         section = row.sector
         sector_id = look.sector_for(section.value)
@@ -376,7 +426,7 @@ def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
                     % {"value": section.label, "sectors": "、".join(look.sector_names)},
                 )
             )
-            raise _Refused
+            plan.refused_rows.add(row.row)
     return sector_id, section_department
 
 
@@ -385,19 +435,22 @@ def _departments(row, look, plan, section_department) -> list | None:
     row names none."""
     if not row.departments:
         return None if section_department is None else [section_department]
-    departments = []
+    departments, missing = [], []
     for name in row.departments:
         org_id = look.departments.get(normalise_name(name))
         if org_id is None:
-            _refuse(
-                plan,
-                row,
-                "departments",
-                _("找不到责任单位“%(name)s”（须为系统中的市直部门）。") % {"name": name},
-                name,
-            )
-        if org_id not in departments:
+            missing.append(name)
+        elif org_id not in departments:
             departments.append(org_id)
+    if missing:  # all of them in one reason: the cell has one
+        _refuse(
+            plan,
+            row,
+            "departments",
+            _("找不到责任单位%(names)s（须为系统中的市直部门）。")
+            % {"names": "、".join(f"“{name}”" for name in missing)},
+            "、".join(missing),
+        )
     return departments
 
 
@@ -406,6 +459,7 @@ def _leader(row, look, plan) -> int | None:
     if not row.leaders:
         return None
     leader_id = None
+    missing = []
     for name in row.leaders:
         found = look.leaders.get(normalise_name(name))
         if found is None:
@@ -413,15 +467,19 @@ def _leader(row, look, plan) -> int | None:
                 (uid for key, uid in look.leaders.items() if key and key in normalise_name(name)), None
             )
         if found is None:
-            _refuse(
-                plan,
-                row,
-                "leader",
-                _("找不到联系市领导“%(name)s”（须为系统中的市领导用户）。") % {"name": name},
-                name,
-            )
+            missing.append(name)
         if leader_id is None:
             leader_id = found
+    if missing:  # all of them in one reason: the cell has one
+        _refuse(
+            plan,
+            row,
+            "leader",
+            _("找不到联系市领导%(names)s（须为系统中的市领导用户）。")
+            % {"names": "、".join(f"“{name}”" for name in missing)},
+            "、".join(missing),
+        )
+        return None
     if len(row.leaders) > 1:
         plan.warnings.append(
             Rejection(
@@ -450,20 +508,23 @@ def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, 
             ) % {"example": "、".join(d[2] for d in look.districts[:3])}
         where = "district" if "district" in plan.parsed.header.by_field else "location"
         _refuse(plan, row, where, message, row.district or row.location)
-    if sector_id is None:
+    # An unknown sector section is reported at its own row, not again at each of its projects.
+    if sector_id is None and row.sector is None and (row.department_section is None or departments):
         _refuse(
             plan,
             row,
-            _or_name(plan, "sector"),
+            "sector",
             _(
                 "新项目缺少行业领域：请在分组行（如“（一）产业项目”）或“行业领域”列注明。系统中的行业领域：%(sectors)s。"
             )
             % {"sectors": "、".join(look.sector_names)},
         )
     if row.total is None:
-        _refuse(plan, row, _or_name(plan, "total"), _("新项目须填写总投资。"))
+        _refuse(plan, row, "total", _("新项目须填写总投资。"))
     if row.years is None:
-        _refuse(plan, row, _or_name(plan, "years"), _("新项目须填写建设起止年限（如 2025-2028）。"))
+        _refuse(plan, row, "years", _("新项目须填写建设起止年限（如 2025-2028）。"))
+    if row.row in plan.refused_rows or row.owner_key is None:
+        return
     if owner_id is None:
         plan.new_owners.setdefault(row.owner_key, row.owner)
     planned.new_project = {
@@ -535,8 +596,9 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
     planned.entry = {k: v for k, v in entry.items() if v not in (None, "")}
     existing = look.entries.get(planned.project_id) if planned.project_id else None
     final = {**(existing or {}), **planned.entry}
-    # The list's own rules (plans.entry_rules.plan_errors), checked here so that they reject the row
-    # with its place in the file instead of failing the whole import when it is applied.
+    _assume_completion(planned, row, plan, project, existing, final)
+    # The list's own rules (plans.entry_rules), checked here so that they reject the row with its
+    # place in the file instead of failing the whole import when it is applied.
     errors = plan_errors(
         model=AnnualEntry,
         category=final.get("category"),
@@ -544,16 +606,9 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
         planned_start_month=final.get("planned_start_month"),
         planned_completion_month=final.get("planned_completion_month"),
     )
-    columns = {
-        "planned_investment": "planned",
-        "planned_start_month": "start",
-        "planned_completion_month": "completion",
-        "category": "category",
-    }
     for name, message in errors.items():
-        plan.reject(row, _or_name(plan, columns.get(name, "name")), str(message))
-    if errors:
-        raise _Refused
+        plan.reject(row, ENTRY_COLUMNS.get(name, "name"), str(message))
+    _check_sums(row, plan, project, final)
     if existing is None:
         planned.action = "create"
         if project is not None:
@@ -591,6 +646,74 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
     planned.changes.extend(differences)
     planned.action = "update" if planned.changes else "unchanged"
     return planned
+
+
+ENTRY_COLUMNS = {
+    "category": "category",
+    "planned_investment": "planned",
+    "completed_before_year": "completed_before",
+    "planned_start_month": "start",
+    "planned_completion_month": "completion",
+}
+
+
+def _assume_completion(planned, row, plan, project, existing, final) -> None:
+    """A 竣工投产 row without a completion month (published lists have no such column) takes the
+    month entry_rules.assumed_completion gives from its construction period, marked 待补充 and named in
+    the preview; a month the file does give clears an earlier such mark."""
+    if final.get("category") != Category.COMPLETING:
+        return
+    if final.get("planned_completion_month") is not None:
+        if row.completion is not None and existing and existing["completion_month_assumed"]:
+            planned.entry["completion_month_assumed"] = False
+        return
+    if "completion" in row.errors:
+        return
+    period, end_month = row.years, row.years_end_month
+    if period is None and project is not None and project["end_year"]:
+        period = (project["start_year"], project["end_year"])
+    month, year, basis = assumed_completion(year=plan.year, period=period, end_month=end_month)
+    planned.entry["planned_completion_month"] = final["planned_completion_month"] = month
+    planned.entry["completion_month_assumed"] = True
+    when = _("%(year)s年%(month)s月") % {"year": year, "month": month}
+    if basis == "period":
+        message = _("计划竣工月份未填，按建设起止年限取 %(when)s（待补充）。")
+    elif basis == "period_over":
+        message = _("计划竣工月份未填，建设起止年限止于 %(end)s 年，按清单年度取 %(when)s（待补充）。")
+    else:
+        message = _("计划竣工月份未填，也无建设起止年限，按清单年度取 %(when)s（待补充）。")
+    message %= {"when": when, "end": period[1] if period else ""}
+    header = plan.parsed.header
+    column = header.by_field.get("completion") or header.by_field.get("years")
+    planned.notes.append(message)
+    planned.assumed = Rejection(
+        message,
+        sheet=header.sheet,
+        row=row.row,
+        column=column.label if column else "",
+        letter=column.letter if column else "",
+        value=shown(row.years and "—".join(map(str, row.years))),
+    )
+
+
+def _check_sums(row, plan, project, final) -> None:
+    """Sums that cannot be (entry_rules.investment_errors), against the total the file gives and,
+    for a registered project whose total differs, against the registry's, which the list's services
+    check when the entry is written."""
+    totals = [(row.total, "")]
+    registered = project["total_investment"] if project is not None else None
+    if registered is not None and registered != row.total:
+        totals.append((registered, _("按系统中登记的总投资：")))
+    for total, prefix in totals:
+        errors = investment_errors(
+            total_investment=total,
+            completed_before_year=final.get("completed_before_year"),
+            planned_investment=final.get("planned_investment"),
+        )
+        for name, message in errors.items():
+            f = ENTRY_COLUMNS[name]
+            value = getattr(row, f)
+            plan.reject(row, f, prefix + str(message), "" if value is None else format_wan(value))
 
 
 def preview(path, *, name: str, year: int, progress=None) -> Plan:

@@ -19,15 +19,18 @@ from keyprojects.plans.imports.header import MONEY_FIELDS, Column, Header, choos
 from keyprojects.plans.imports.read import ReaderFailed, capped, open_reader
 from keyprojects.plans.imports.rejections import ImportRefused, Rejection, shown
 from keyprojects.plans.imports.values import (
+    YUAN_PER_UNIT,
     category_for,
     cell_text,
     clean_code,
     clean_name,
+    decimals,
     is_empty,
     nfkc,
     parse_money,
     parse_month,
     parse_years,
+    period_end_month,
     split_names,
 )
 from keyprojects.plans.models import Category
@@ -63,6 +66,7 @@ class Row:
         "district",
         "location",
         "years",
+        "years_end_month",
         "total",
         "completed_before",
         "planned",
@@ -106,6 +110,9 @@ class Parsed:
     warnings: list = field(default_factory=list)
     sections: list = field(default_factory=list)
     file_totals: dict = field(default_factory=dict)  # from the 合计 row under the header
+    totals_row: int | None = None  # that row, in Excel's numbering
+    totals_count: int | None = None  # the projects it counts (合计（60项）), when it says
+    totals_tolerance: dict = field(default_factory=dict)  # yuan its rounding may be off by, per field
     sheets_ignored: list = field(default_factory=list)
     reader: str = ""
 
@@ -163,8 +170,10 @@ def parse_rows(header: Header, rows, *, year: int, merged=None, progress=None) -
             continue
         probe = nfkc(name_text).replace(" ", "") or seq_text or lead
         if TOTAL_ROW.match(probe) or TOTAL_ROW.match(seq_text) or TOTAL_ROW.match(lead):
-            if not parsed.file_totals and not stack:
-                parsed.file_totals = _totals(col, get)
+            if parsed.totals_row is None and not stack:
+                parsed.file_totals, parsed.totals_tolerance = _totals(col, get)
+                parsed.totals_row = excel_row
+                parsed.totals_count = _section_label(probe)[1] or _section_label(lead)[1]
             continue
         section = _section_at(header, get, filled, lead, seq_text, name_text)
         if section is not None:
@@ -249,17 +258,21 @@ def _rejecter(parsed, sheet):
     return reject
 
 
-def _totals(col, get) -> dict:
-    """The money of a 合计 row, where it can be read: the file's own totals, shown beside ours."""
-    totals = {}
+def _totals(col, get) -> tuple[dict, dict]:
+    """The money of a 合计 row, where it can be read: the file's own totals, shown beside ours, and
+    how far each may be off ours by its own rounding (half of its last decimal, in yuan)."""
+    totals, tolerance = {}, {}
     for f in MONEY_FIELDS:
         column = col.get(f)
         if column is not None:
             try:
-                totals[f] = parse_money(get(f), column.unit)
+                amount = parse_money(get(f), column.unit)
             except ValueError:
-                pass
-    return totals
+                continue
+            if amount is not None:
+                totals[f] = amount
+                tolerance[f] = YUAN_PER_UNIT[column.unit] // 2 // 10 ** decimals(get(f))
+    return totals, tolerance
 
 
 def _section_at(header, get, filled, lead, seq_text, name_text) -> tuple[str, Column | None] | None:
@@ -400,8 +413,10 @@ def _read_years_and_money(row, col, get, reject) -> None:
     if "years" in col:
         try:
             row.years = parse_years(get("years"))
+            row.years_end_month = period_end_month(get("years"))
         except ValueError as exc:
             reject(excel_row, col["years"], str(exc), get("years"))
+            row.errors.append("years")
     for f in MONEY_FIELDS:
         column = col.get(f)
         if column is None:

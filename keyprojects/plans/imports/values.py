@@ -123,6 +123,25 @@ def parse_years(value) -> tuple[int, int] | None:
     raise ValueError(_("无法识别的建设年限（应如 2025-2028、2025—2028年 或 2025年）"))
 
 
+def period_end_month(value) -> int | None:
+    """The month a construction period names for its end (2025.01-2026.06 → 6), else None."""
+    if is_empty(value) or not isinstance(value, str):
+        return None
+    text = nfkc(cell_text(value)).replace(" ", "").replace("年度", "年")
+    if match := _YEARS.match(text):
+        month = match.group(5) or match.group(6)
+        if month and 1 <= int(month) <= 12:
+            return int(month)
+    return None
+
+
+def decimals(value) -> int:
+    """How many decimals a number is written with (12.50 → 2, 3 → 0), as a cell shows it."""
+    text = nfkc(cell_text(value)).replace(",", "")
+    match = re.search(r"\.(\d+)", text)
+    return len(match.group(1)) if match else 0
+
+
 def _check_years(start, end):
     if not (1990 <= start <= 2100 and 1990 <= end <= 2100):
         raise ValueError(_("年份超出合理范围"))

@@ -6,8 +6,10 @@
 from django.utils import timezone
 
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category
+from keyprojects.projects.models import Project
 
 YEAR = 2026
+PROJECT_A_TOTAL = 150_000 * 10_000  # 15 亿元
 
 
 def plans_cast(world):
@@ -22,6 +24,9 @@ def plans_cast(world):
         published_at=timezone.now(),
         published_by=world.staff,
     )
+    # A year planning 12 亿元 needs a project larger than that (plans.entry_rules.investment_errors).
+    Project.objects.filter(pk=world.project_a.pk).update(total_investment=PROJECT_A_TOTAL)
+    world.project_a.total_investment = PROJECT_A_TOTAL
     world.entry_a = AnnualEntry.objects.create(
         annual_list=world.annual_list,
         batch=world.batch,

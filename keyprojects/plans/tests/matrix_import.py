@@ -14,6 +14,7 @@ MATRIX = {
     "import_job": [("", lambda c: [c.import_job.pk], OFFICE_ONLY, None)],
     "import_progress": [("", lambda c: [c.import_job.pk], OFFICE_ONLY, None)],
     "import_apply": [("", lambda c: [c.import_job.pk], everyone(405), APPLY)],
+    "import_errors_report": [("", lambda c: [c.import_job.pk], OFFICE_ONLY, None)],
 }
 
 

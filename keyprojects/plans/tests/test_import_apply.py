@@ -32,9 +32,7 @@ def test_it_writes_nothing_when_a_row_fails_half_way(world, monkeypatch):
     monkeypatch.setattr(apply, "entry_create", failing)
     before = counts()
     with pytest.raises(RuntimeError, match="disk full"):
-        run_import(
-            GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff
-        )
+        run_import(GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff)
     assert len(calls) == 5
     assert counts() == before
     assert not Project.objects.filter(name="南宁市新能源汽车产业园项目").exists()
@@ -53,9 +51,7 @@ def test_it_writes_nothing_when_the_entry_save_itself_fails(world, monkeypatch):
     monkeypatch.setattr(AnnualEntry, "save", save)
     before = counts()
     with pytest.raises(RuntimeError):
-        run_import(
-            GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff
-        )
+        run_import(GOOD / "messy_sections.xlsx", name="messy_sections.xlsx", year=YEAR, by=world.staff)
     assert counts() == before
 
 

@@ -24,7 +24,7 @@ def test_it_imports_and_prints_a_summary(world):
     out, err = command(str(GOOD / "messy_sections.xlsx"), "--year", str(YEAR), "--user", "staff")
     assert "工作表：2027年计划表（表头第 3–4 行）" in out
     assert "新增 7 个（其中新项目 5 个、新业主 2 家）" in out
-    assert "年度计划投资合计 111,877.0432 万元；总投资合计 583,500 万元" in out
+    assert "年度计划投资合计 61,877.0432 万元；总投资合计 583,500 万元" in out
     assert "已导入：新增 7 个（其中新项目 5 个），更新 0 个，未变 0 个。" in out
     assert "第一批" in out and err == ""
     assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 7

@@ -36,7 +36,7 @@ def test_it_uploads_previews_and_applies(world, client):
     assert job.status == ImportJob.Status.PREVIEW
     assert "确认导入" in page and "南宁市新能源汽车产业园项目" in page
     assert "新项目按“谋划储备”入库" in page  # the note on a new 续建 project
-    assert "111,877.0432" in page  # the planned total, 万元
+    assert "61,877.0432" in page  # the planned total, 万元
     assert AnnualEntry.objects.count() == 0
 
     response = client.post(reverse("import_apply", args=[job.pk]), follow=True)

@@ -41,7 +41,7 @@ HEADER = [
 @pytest.fixture
 def world(cast):
     plans_cast(cast)
-    industry = Sector.objects.create(name="产业", sort=0)
+    industry = Sector.objects.get(name="产业")  # seeded by the migrations
     factory = make_project(
         name='=HYPERLINK("http://example.com","点我")',
         owner=cast.owner_a,
@@ -126,7 +126,7 @@ def test_it_writes_exact_numbers_and_percentages(client, world):
     rail = rows["南宁市轨道交通5号线二期工程"]
     assert to_decimal(rail[7].value) == Decimal("22345.6789")  # 1-10月: March + September, not the draft
     assert rail[7].number_format == "#,##0.00"
-    assert to_decimal(rail[4].value) == Decimal("50000")
+    assert to_decimal(rail[4].value) == Decimal("150000")  # raised by plans_cast above its 12 亿 plan
     assert rail[8].value == pytest.approx(0.186214, abs=1e-6)  # 2.23456789 亿 ÷ 12 亿
     assert rail[8].number_format == "0.0%"
     assert rail[10].value == "盾构掘进 1.2 公里"  # the latest counted report, not the draft

@@ -1,7 +1,10 @@
 """python manage.py import_annual_list FILE --year YYYY [--dry-run] [--batch N] [--user NAME]
+[--errors-report PATH]
 
 The same engine as the upload page: the file is checked, parsed and planned, then applied in one
-transaction, or refused with every reason (exit status 1, nothing written)."""
+transaction, or refused with every reason of every row (exit status 1, nothing written); with
+--errors-report, a refused file's problems are also written to an .xlsx copy of its sheet with the
+faulty cells marked."""
 
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
 from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.imports.rejections import ImportRefused
+from keyprojects.plans.imports.report import error_report
 
 
 class Command(BaseCommand):
@@ -27,9 +31,16 @@ class Command(BaseCommand):
             "--batch", type=int, help=_("新列入的项目放入第 N 批（须为草稿；默认新建下一批）")
         )
         parser.add_argument("--user", help=_("记为操作人的用户名（默认：第一位重点办管理员）"))
+        parser.add_argument(
+            "--errors-report",
+            metavar="PATH",
+            help=_("文件被拒绝时，把问题报告（标注出错单元格的 .xlsx）写到此路径"),
+        )
 
-    def handle(self, *args, file, year, dry_run, batch, user, **options):
+    def handle(self, *args, file, year, dry_run, batch, user, errors_report=None, **options):
         path = Path(file)
+        self.errors_report = Path(errors_report) if errors_report else None
+        self.source = path
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
         by = self._user(user)
@@ -44,11 +55,13 @@ class Command(BaseCommand):
             plan, result = run_import(path, name=path.name, year=year, by=by, batch=target)
         except ImportRefused as exc:
             self._rejections([exc.rejection])
+            self._report([exc.rejection], [])
             raise CommandError(_("文件被拒绝，未写入任何数据。")) from None
         except ApplyRejected as exc:
             if not dry_run:
                 self._summary(path, exc.plan, dry_run=False)
             self._rejections(exc.plan.rejections)
+            self._report(exc.plan.rejections, exc.plan.warnings)
             raise CommandError(
                 _("文件被拒绝：%(n)s 处问题，未写入任何数据。") % {"n": len(exc.plan.rejections)}
             ) from None
@@ -102,6 +115,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(_("提示：") + _where(warning) + warning.message))
         if dry_run and plan.ok:
             self.stdout.write(_("（试运行，未写入任何数据）"))
+
+    def _report(self, rejections, warnings):
+        """The error report, when --errors-report asks for it."""
+        if self.errors_report is None:
+            return
+        data = error_report(self.source, name=self.source.name, rejections=rejections, warnings=warnings)
+        self.errors_report.write_bytes(data)
+        self.stderr.write(_("问题报告已写入：%(path)s") % {"path": self.errors_report})
 
     def _rejections(self, rejections):
         for rejection in rejections:
