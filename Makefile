@@ -2,6 +2,8 @@
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Test processes (pytest-xdist): "auto" is one per core; 0 runs the suite in this one process.
+KP_TEST_WORKERS ?= auto
 
 .PHONY: setup run test lint bench
 
@@ -21,7 +23,7 @@ run: setup
 	./scripts/run.sh
 
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(KP_TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

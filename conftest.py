@@ -1,9 +1,14 @@
 import datetime as dt
 import os
+import shutil
+import tempfile
 import zoneinfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.test.utils import override_settings
+from pytest_django.fixtures import validate_django_db
 
 from keyprojects.test import make_cast
 
@@ -18,6 +23,20 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # Each test process (each pytest-xdist worker) writes uploads to a directory of its own, never to
+    # data/media; a test that needs a clean one still sets MEDIA_ROOT to its tmp_path. The cast logs in
+    # with real passwords, so the fast hasher is on for the whole run (module-scoped worlds included).
+    config._kp_media = tempfile.mkdtemp(prefix="kp-test-media-")
+    config._kp_settings = override_settings(
+        MEDIA_ROOT=config._kp_media,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    config._kp_settings.enable()
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            # Parallel workers (and CI's three runs side by side) share 2 cores: under that load a writer
+            # among the concurrency test's 24 clients can wait longer than the 20 s a real server allows.
+            database.setdefault("OPTIONS", {})["timeout"] = 60
     day = config.getoption("--today")
     if not day:
         return
@@ -36,17 +55,31 @@ def pytest_unconfigure(config):
     clock = getattr(config, "_kp_clock", None)
     if clock is not None:
         clock.stop()
+    if getattr(config, "_kp_settings", None) is not None:
+        config._kp_settings.disable()
+        shutil.rmtree(config._kp_media, ignore_errors=True)
+
+
+def _database_group(item):
+    """pytest-django's order: tests in a transaction first (0), then those that commit and flush (1),
+    then those without the database (2). A flush empties what migrations seeded, so the groups stay."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    committing = marker is not None and any(validate_django_db(marker)[:2])  # transaction, reset_sequences
+    if committing or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    # pytest-xdist hands tests to its workers in this order: a test marked `slow` goes first within its
+    # group, so that it runs beside the short ones instead of leaving one worker busy alone at the end.
+    items.sort(key=lambda item: (_database_group(item), item.get_closest_marker("slow") is None))
 
 
 def pytest_report_header(config):
     if getattr(config, "_kp_clock", None) is not None:
         return f"today moved to {config.getoption('--today')} (Asia/Shanghai)"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The cast logs in with real passwords; a slow hasher would make every test pay for it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ Use `cast` (a pytest fixture in conftest.py) in tests; `make_cast()` builds the 
 
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.models import Project, Sector
 
@@ -77,6 +79,7 @@ SEEDS = (
     "keyprojects.tasks.migrations.0003_default_templates",
     "keyprojects.alerts.migrations.0002_seed_rules",
     "keyprojects.coordination.migrations.0003_escalation_levels",
+    "keyprojects.projects.migrations.0005_standard_sectors",
 )
 
 
@@ -98,7 +101,7 @@ def make_cast() -> Cast:
     other_department = Organisation.objects.create(kind=Kind.DEPARTMENT, name="市生态环境局")
     owner_a = Organisation.objects.create(kind=Kind.OWNER, name="南宁轨道交通集团有限责任公司")
     owner_b = Organisation.objects.create(kind=Kind.OWNER, name="广西西乡塘城市建设投资有限公司")
-    sector = Sector.objects.create(name="基础设施")
+    sector = Sector.objects.get(name="基础设施")  # seeded by the migrations
     outsider_org = Organisation.objects.create(kind=Kind.OWNER, name="无项目的业主公司")
     leader = make_user("leader", office, Role.LEADER)
     project_a = make_project(
@@ -134,3 +137,43 @@ def make_cast() -> Cast:
         project_a=project_a,
         project_b=project_b,
     )
+
+
+class SharedWorld:
+    """Records built once and shared by a run of consecutive tests, as Django's TestCase.setUpTestData
+    does: an outer transaction holds them, and each test's own transaction (pytest-django's `db`)
+    becomes a savepoint inside it that is rolled back, so every test still starts from the same rows.
+
+    `get(key, build)` returns what BUILD made for KEY, rebuilding when the key changes (a role matrix
+    shares one world per URL family). Call it before the test's `db` fixture is set up: from a fixture
+    that the test's fixture lists before `db` (`def world(_family, db)`); `close()` at the end of the
+    scope rolls the shared records back. Tests that read only what the world holds (like the role ×
+    endpoint matrices, whose requests are rolled back with their savepoint) are the ones to use it.
+    """
+
+    def __init__(self, django_db_blocker):
+        self._blocker = django_db_blocker
+        self._atomic = None
+        self._key = self._value = None
+
+    def get(self, key, build):
+        if self._atomic is None or key != self._key:
+            self.close()
+            with self._blocker.unblock():
+                self._atomic = transaction.atomic()
+                self._atomic.__enter__()
+                try:
+                    self._value = build()
+                except BaseException:
+                    self.close()
+                    raise
+            self._key = key
+        return self._value
+
+    def close(self):
+        if self._atomic is None:
+            return
+        atomic, self._atomic, self._key, self._value = self._atomic, None, None, None
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

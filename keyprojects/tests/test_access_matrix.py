@@ -12,6 +12,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from keyprojects.matrix import ROLES, everyone, row
+from keyprojects.test import SharedWorld, make_cast
 
 
 def _matrix_modules():
@@ -57,14 +58,33 @@ def test_it_has_a_matrix_entry_for_every_url():
     assert not missing, f"URLs without a role × endpoint matrix entry: {sorted(missing)}"
 
 
-@pytest.fixture
-def world(cast, request):
-    # Only the records of the URL under test: building every app's for each of thousands of cases
-    # would be most of the suite's time.
-    module = OWNER.get(request.node.callspec.params["name"])
+@pytest.fixture(scope="module")
+def _families(django_db_setup, django_db_blocker):
+    shared = SharedWorld(django_db_blocker)
+    yield shared
+    shared.close()
+
+
+def _build(module):
+    cast = make_cast()
     if module is not None and hasattr(module, "prepare"):
         module.prepare(cast)
     return cast
+
+
+@pytest.fixture
+def _family(_families, request):
+    # The cast and only the records of the URL family under test (the app's matrix module), built once
+    # for the family's consecutive cases: building every app's for each of thousands of cases would be
+    # most of the suite's time.
+    module = OWNER.get(request.node.callspec.params["name"])
+    return _families.get(module, lambda: _build(module))
+
+
+@pytest.fixture
+def world(_family, db):
+    # After the family's records: each case runs in a savepoint inside their transaction, rolled back.
+    return _family
 
 
 def _client_for(client, world, role):
