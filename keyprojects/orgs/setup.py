@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from keyprojects.lib.text import normalise_name
@@ -276,6 +276,10 @@ def office_setup(
     one transaction; refused, with every reason, when an office exists or anything is invalid."""
     name = normalise_name(name)
     errors = []
+    if connection.vendor == "postgresql":
+        # Two first visitors at once: the second waits here, then finds the office the first made.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Organisation._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     office = office_get()
     if office is not None:
         raise SetupError([_("系统中已有重点办单位“%(name)s”。") % {"name": office.name}])
