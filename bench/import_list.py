@@ -428,9 +428,7 @@ def main():
 
             profiler = cProfile.Profile()
             profiler.enable()
-        elapsed, (_plan, result) = timed(
-            lambda: run_import(path, name=path.name, year=YEAR, by=staff)
-        )
+        elapsed, (_plan, result) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
         if profiler:
             profiler.disable()
         results["apply"] = [elapsed]

@@ -4,8 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.orgs.models import Organisation
 from keyprojects.plans.imports.apply import BATCH_NEW
+from keyprojects.plans.imports.names import CREATE
 from keyprojects.plans.models import Batch
+from keyprojects.projects.models import Sector
 
 
 def _size(n):
@@ -58,3 +61,56 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
             else:
                 data["batch"] = chosen.pk
         return data
+
+
+OTHERS_MAX = 300
+
+
+class UnknownNamesForm(forms.Form):
+    """One answer per name the file uses that the system does not know (the job's summary["unknown"]):
+    an existing organisation (or sector) of its kind, or "create". A name with suggestions gets no
+    answer preselected — least of all a tie; one without, "create"."""
+
+    def __init__(self, unknown, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unknown = unknown
+        existing = _existing_by_kind({u["kind"] for u in unknown})
+        self.rows = []
+        for n, u in enumerate(unknown):
+            suggested = [
+                (str(s["id"]), f"{s['name']}（{round(s['score'] * 100)}%）") for s in u["suggestions"]
+            ]
+            ids = {s["id"] for s in u["suggestions"]}
+            # Any other of its kind, while that list stays one a person can read.
+            others = [(str(pk), name) for pk, name in existing[u["kind"]] if pk not in ids][:OTHERS_MAX]
+            choices = [("", _("请选择…"))]
+            if suggested:
+                choices.append((_("最接近的"), suggested))
+            choices.append((CREATE, _("新建“%(name)s”") % {"name": u["name"]}))
+            if others:
+                choices.append((_("其他已有"), others))
+            default = u.get("default") or ("" if u["suggestions"] else CREATE)
+            field = forms.ChoiceField(
+                label=u["name"], choices=choices, required=not u.get("default"), initial=default
+            )
+            field.widget.attrs.update({"class": "form-select form-select-sm", "data-name": u["name"]})
+            self.fields[f"choice-{n}"] = field
+            self.rows.append((u, self[f"choice-{n}"]))
+
+    def choices(self) -> dict:
+        """{ref: "create" or an id} of the names answered."""
+        return {
+            u["ref"]: self.cleaned_data[f"choice-{n}"]
+            for n, u in enumerate(self.unknown)
+            if self.cleaned_data.get(f"choice-{n}")
+        }
+
+
+def _existing_by_kind(kinds) -> dict:
+    existing = {kind: [] for kind in kinds}
+    orgs = Organisation.objects.filter(is_active=True, kind__in=kinds - {"sector"}).order_by("sort", "name")
+    for pk, kind, name in orgs.values_list("pk", "kind", "name"):
+        existing[kind].append((pk, name))
+    if "sector" in kinds:
+        existing["sector"] = list(Sector.objects.order_by("sort", "name").values_list("pk", "name"))
+    return existing

@@ -17,9 +17,10 @@ from django_htmx.http import HttpResponseClientRefresh
 from keyprojects.lib.xlsx import XLSX
 from keyprojects.orgs.access import require_office
 from keyprojects.plans.access import get_import_job_for_user, import_jobs_visible_to
-from keyprojects.plans.import_forms import ImportUploadForm
+from keyprojects.plans.import_forms import ImportUploadForm, UnknownNamesForm
 from keyprojects.plans.imports import jobs as import_jobs
 from keyprojects.plans.imports.apply import BATCH_NEW
+from keyprojects.plans.imports.names import KIND_LABELS
 from keyprojects.plans.imports.template import template_workbook
 from keyprojects.plans.models import Batch, Category, ImportJob
 
@@ -69,7 +70,12 @@ def import_job(request, pk):
             r["category_label"] = labels.get(r["category"], r["category"])
         groups.append({"action": action, "title": title, "rows": chosen[:SHOWN_ROWS], "count": len(chosen)})
     percent, done = import_jobs.job_progress(job)
+    unknown = summary.get("unknown", [])
+    names_form = UnknownNamesForm(unknown) if unknown and job.status == ImportJob.Status.PREVIEW else None
     context = {
+        "unknown": unknown,
+        "names_form": names_form,
+        "name_groups": _name_groups(names_form.rows) if names_form else [],
         "job": job,
         "summary": summary,
         "groups": groups,
@@ -87,6 +93,16 @@ def import_job(request, pk):
     return render(request, "plans/import_job.html", context)
 
 
+def _name_groups(rows):
+    """The unknown names' form rows, by kind in the preview's order."""
+    groups = []
+    for kind, label in KIND_LABELS.items():
+        chosen = [(u, bound) for u, bound in rows if u["kind"] == kind]
+        if chosen:
+            groups.append({"kind": kind, "label": label, "rows": chosen})
+    return groups
+
+
 @require_GET
 @login_required
 def import_progress(request, pk):
@@ -102,8 +118,16 @@ def import_progress(request, pk):
 @login_required
 def import_apply(request, pk):
     job = get_import_job_for_user(request.user, pk)
+    form = UnknownNamesForm((job.summary or {}).get("unknown", []), request.POST)
     try:
-        job = import_jobs.import_job_apply(job=job, by=request.user)
+        if job.status == ImportJob.Status.PREVIEW and not form.is_valid():
+            missing = [u["name"] for u, bound in form.rows if bound.errors]
+            raise ValidationError(
+                _("请为系统中没有的名称选择对应的已有单位或新建：%(names)s。") % {"names": "、".join(missing)}
+            )
+        job = import_jobs.import_job_apply(
+            job=job, by=request.user, choices=form.choices() if form.is_valid() else None
+        )
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:

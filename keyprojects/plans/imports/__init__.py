@@ -11,6 +11,8 @@
     plan.py       plan     resolves every row against the database (lookups.py: a few bulk queries): which
                            project, owner, district, sector, departments, leader; what would be created,
                            updated or left alone — the preview shown to the office
+    names.py               names the system does not know (districts, departments, owners, sectors): asked
+                           in the preview, mapped (kept as an alias) or created when the import is applied
     apply.py      apply    writes the plan in one transaction, or nothing at all; bulk.py for large plans
     jobs.py       jobs     an ImportJob's life: upload → parse (in the background) → preview → apply
     template.py            the blank list to fill in, in exactly the layout the header and rows stages read

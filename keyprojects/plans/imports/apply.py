@@ -16,6 +16,7 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.imports.bulk import apply_bulk, gc_paused
+from keyprojects.plans.imports.names import NameChoices, names_resolve, unanswered
 from keyprojects.plans.imports.plan import Plan, PlannedRow, build_plan
 from keyprojects.plans.imports.rows import parse_file
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch
@@ -45,16 +46,29 @@ class ApplyRejected(Exception):
         self.plan = plan
 
 
-def run_import(path, *, name: str, year: int, by, batch=BATCH_NEW, progress=None) -> tuple[Plan, dict]:
+def run_import(
+    path, *, name: str, year: int, by, batch=BATCH_NEW, choices: NameChoices | None = None, progress=None
+) -> tuple[Plan, dict]:
     """Parse the file, then plan and apply it in one transaction: all rows or none. The plan is made
     again inside the transaction, so a preview that the database has since overtaken cannot be
-    applied as it was. Raises ImportRefused or ApplyRejected (nothing written)."""
+    applied as it was. Names the system does not know are answered by CHOICES (aliases kept,
+    organisations created, in the same transaction) before the plan is made again. Raises
+    ImportRefused, ApplyRejected or ValidationError (nothing written)."""
     parsed = parse_file(path, name=name, year=year)
     with transaction.atomic():
         plan = build_plan(parsed, year=year)
+        made = {}
+        if plan.unknown and choices and not plan.rejections and not unanswered(plan.unknown_names(), choices):
+            resolved, made = names_resolve(plan.unknown_names(), choices, by=by)
+            plan = build_plan(parsed, year=year, resolved=resolved)
+            plan.made = made
         if not plan.ok:
             raise ApplyRejected(plan)
         result = apply_plan(plan, by=by, batch=batch, progress=progress)
+        if made:
+            result["aliases"] = made["aliases"]
+            result["created_names"] = made["created"]
+            result["new_owners"] += made["created"].get("owner", 0)
     return plan, result
 
 

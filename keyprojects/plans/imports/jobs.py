@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from keyprojects.lib.locking import EditConflict
 from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
+from keyprojects.plans.imports.names import NameChoices
 from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.imports.rejections import ImportRefused
 from keyprojects.plans.imports.report import error_report
@@ -116,23 +117,36 @@ def import_job_parse(job_id: int) -> None:
         )
         return
     summary = {**plan.summary(), "batch": batch, "rejections_total": len(plan.rejections)}
-    status = Status.PREVIEW if plan.ok else Status.REJECTED
+    # Unknown names are a question the preview asks, not a reason to refuse the file.
+    status = Status.REJECTED if plan.rejections else Status.PREVIEW
     _finish(job_id, status, errors=[r.as_dict() for r in plan.rejections], summary=summary)
 
 
-def import_job_apply(*, job: ImportJob, by) -> ImportJob:
-    """Confirm a previewed job: apply it (now when small, else in a thread), all rows or none."""
+def import_job_apply(*, job: ImportJob, by, choices: dict | None = None) -> ImportJob:
+    """Confirm a previewed job: apply it (now when small, else in a thread), all rows or none. CHOICES
+    answers the preview's unknown names, {ref: "create" or an existing id}; every name without a
+    default needs one."""
     if job.status != Status.PREVIEW:
         raise ValidationError(
             _("该导入的状态为“%(status)s”，不能确认导入。") % {"status": job.get_status_display()}
         )
+    choices = choices or {}
+    missing = [
+        u["name"] for u in job.summary.get("unknown", []) if not u.get("default") and u["ref"] not in choices
+    ]
+    if missing:
+        raise ValidationError(
+            _("请为系统中没有的名称选择对应的已有单位或新建：%(names)s。") % {"names": "、".join(missing)}
+        )
+    job.summary = {**job.summary, "choices": choices}
+    ImportJob.objects.filter(pk=job.pk).update(summary=job.summary)
     # Only one confirmation wins, however often the button is pressed.
     if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
         status=Status.APPLYING, rows_done=0
     ):
         raise ValidationError(_("该导入已在进行或已完成。"))
     counts = job.summary.get("counts", {})
-    if counts.get("create", 0) + counts.get("update", 0) <= _sync_rows():
+    if counts.get("create", 0) + counts.get("update", 0) + counts.get("waiting_rows", 0) <= _sync_rows():
         _apply(job.pk, by.pk)
     else:
         transaction.on_commit(lambda: start_thread(_apply, job.pk, by.pk))
@@ -156,6 +170,7 @@ def _apply(job_id: int, user_id: int) -> None:
             year=job.year,
             by=by,
             batch=summary.get("batch", BATCH_NEW),
+            choices=NameChoices(decisions=summary.get("choices") or {}),
             progress=progress,
         )
     except ApplyRejected as exc:

@@ -1,14 +1,25 @@
 """What the rows of a file refer to, read with a handful of queries for the whole file (part of the plan
-stage): organisations by name (owners, departments, districts), sectors, leaders, the projects the rows
-may mean (by code, or by name under their owner), and their entries on the year's list."""
+stage): organisations by name (owners, departments, districts: orgs.names, with their aliases), sectors
+(by name or synonym), leaders, the projects the rows may mean (by code, or by name under their owner),
+and their entries on the year's list.
+
+A name is used only when it matches one organisation exactly, by an alias, or by its normalised key
+(市发展改革委 is 市发展和改革委员会); anything else is an unknown name for the office to map or create
+(names.py), with the closest existing organisations as suggestions."""
 
 from collections import defaultdict
+from dataclasses import replace
 
 from keyprojects.lib.text import normalise_name
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.plans.imports.rows import SECTION_SUFFIX
+from keyprojects.orgs.names import Candidate, NameIndex, organisation_index
 from keyprojects.plans.models import AnnualEntry, AnnualList
 from keyprojects.projects.models import Project, Sector
+from keyprojects.projects.selectors import sector_id_for, sector_index, sector_key
+
+Kind = Organisation.Kind
+# The kinds of name an import may not know, in the order the preview shows them.
+NAME_KINDS = ("district", "department", "owner", "sector")
 
 # The entry fields an import sets, as plan rows hold them (leader by id).
 ENTRY_FIELDS = (
@@ -51,40 +62,43 @@ def chunks(items, size=2000):
 class Lookups:
     """Everything the rows refer to, read with a handful of queries for the whole file."""
 
-    def __init__(self, parsed, year: int):
+    def __init__(self, parsed, year: int, resolved: dict | None = None):
+        # {(kind, key): id} the office chose for names the system did not know (names.py).
+        self.resolved = resolved or {}
+        self._matches = {}
         self._read_organisations()
         self._read_sectors_and_leaders()
         self._read_projects(parsed.rows)
         self._read_entries(year)
 
     def _read_organisations(self):
-        self.orgs_by_key = {}
-        self.owners = {}
-        self.departments = {}
-        self.districts = []  # (text to find, id, name)
-        for org in Organisation.objects.values("id", "kind", "name", "short_name", "is_active"):
-            keys = {normalise_name(org["name"])}
-            if org["short_name"]:
-                keys.add(normalise_name(org["short_name"]))
-            for key in keys:
+        self.orgs_by_key = {}  # every organisation by its written name: an owner named as a department …
+        for org in Organisation.objects.values("id", "kind", "name", "short_name"):
+            for key in {normalise_name(org["name"]), normalise_name(org["short_name"])} - {""}:
                 self.orgs_by_key.setdefault(key, org)
-                if org["kind"] == Organisation.Kind.OWNER:
-                    self.owners.setdefault(key, org["id"])
-                elif org["kind"] == Organisation.Kind.DEPARTMENT:
-                    self.departments.setdefault(key, org["id"])
-                elif org["kind"] == Organisation.Kind.DISTRICT:
-                    self.districts.append((key, org["id"], org["name"]))
+        # organisation_index's candidates, with the short name an organisation was given (市发改委) as
+        # one more of its names: one query for the three kinds.
+        candidates = {Kind.DISTRICT: [], Kind.DEPARTMENT: [], Kind.OWNER: []}
+        for c in organisation_index().candidates:
+            if c.kind in candidates:
+                short = (c.value.short_name,) if c.value.short_name else ()
+                candidates[c.kind].append(replace(c, aliases=(*c.aliases, *short)))
+        self.indexes = {kind: NameIndex(found, kind=kind) for kind, found in candidates.items()}
+        self.districts = []  # (text to find inside an address, id, name)
+        for c in self.indexes[Kind.DISTRICT].candidates:
+            for written in {c.name, *c.aliases}:
+                self.districts.append((normalise_name(written), c.value.pk, c.name))
         self.districts.sort(key=lambda d: -len(d[0]))
         self.district_names = {d[1]: d[2] for d in self.districts}
-        self.department_names = {}
-        for key, org_id in self.departments.items():
-            self.department_names.setdefault(org_id, self.orgs_by_key[key]["name"])
+        self.department_names = {c.value.pk: c.name for c in self.indexes[Kind.DEPARTMENT].candidates}
 
     def _read_sectors_and_leaders(self):
-        self.sectors = {}
-        for sector in Sector.objects.values("id", "name"):
-            self.sectors[normalise_name(sector["name"])] = sector["id"]
-        self.sector_names = [s["name"] for s in Sector.objects.order_by("sort", "name").values("name")]
+        self.sectors = sector_index()
+        sectors = list(Sector.objects.order_by("sort", "name").values("id", "name", "synonyms"))
+        self.sector_names = [s["name"] for s in sectors]
+        self.indexes["sector"] = NameIndex(
+            Candidate(value=s["id"], name=s["name"], aliases=tuple(s["synonyms"] or ())) for s in sectors
+        )
         self.leaders = {}
         self.leader_names = {}
         for user in User.objects.filter(role=User.Role.LEADER, is_active=True).values(
@@ -101,7 +115,7 @@ class Lookups:
             for p in Project.objects.filter(code__in=chunk).values(*PROJECT_FIELDS):
                 self.by_code[p["code"]] = p
         self.by_name = defaultdict(list)
-        owner_ids = {self.owners[r.owner_key] for r in rows if r.owner_key in self.owners}
+        owner_ids = {self.owner_for(r.owner) for r in rows if r.owner_key} - {None}
         for chunk in chunks(owner_ids):
             for p in Project.objects.filter(owner_id__in=chunk).values(*PROJECT_FIELDS):
                 self.by_name[(normalise_name(p["name"]), p["owner_id"])].append(p)
@@ -148,9 +162,9 @@ class Lookups:
             key = normalise_name(text)
             if not key:
                 continue
-            exact = [d for d in self.districts if d[0] == key]
-            if exact:
-                return exact[0][1], []
+            exact = self.org_for(Kind.DISTRICT, text)
+            if exact is not None:
+                return exact, []
             found, rest = [], key
             for district_key, district_id, name in self.districts:
                 if district_key in rest:
@@ -164,8 +178,31 @@ class Lookups:
         return None, []
 
     def sector_for(self, text) -> int | None:
-        key = normalise_name(text)
-        if key in self.sectors:
-            return self.sectors[key]
-        bare = SECTION_SUFFIX.sub("", key)
-        return self.sectors.get(bare)
+        """The sector TEXT names (a name or synonym), or the one the office chose for it."""
+        return self.resolved.get(("sector", sector_key(text or ""))) or sector_id_for(text, self.sectors)
+
+    @staticmethod
+    def key(kind, name) -> str:
+        """How an unknown name of KIND is told apart from the others (and a choice found again)."""
+        return sector_key(name or "") if kind == "sector" else normalise_name(name)
+
+    def match(self, kind, name):
+        """NAME against the organisations (or sectors) of KIND: orgs.names' MatchResult, once a name."""
+        key = (kind, self.key(kind, name))
+        if key not in self._matches:
+            self._matches[key] = self.indexes[kind].match(name)
+        return self._matches[key]
+
+    def org_for(self, kind, name) -> int | None:
+        """The id of the organisation of KIND that NAME means: by name, alias or key when only one
+        answers to it, or the one the office chose; None for an unknown name."""
+        key = self.key(kind, name)
+        if not key:
+            return None
+        if (kind, key) in self.resolved:
+            return self.resolved[(kind, key)]
+        found = self.match(kind, name).found
+        return None if found is None else found.pk
+
+    def owner_for(self, name) -> int | None:
+        return self.org_for(Kind.OWNER, name)

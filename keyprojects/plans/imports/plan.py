@@ -7,6 +7,7 @@ list's own rules (plans.entry_rules), so that a row breaking them is refused wit
 file. The plan is what the preview shows the office; it reads only, and apply writes it.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -16,7 +17,8 @@ from keyprojects.lib.text import normalise_name
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.entry_rules import assumed_completion, investment_errors, plan_errors
 from keyprojects.plans.imports.header import FIELD_LABELS, MONEY_FIELDS
-from keyprojects.plans.imports.lookups import Lookups
+from keyprojects.plans.imports.lookups import NAME_KINDS, Lookups
+from keyprojects.plans.imports.names import UnknownName, unknown_from
 from keyprojects.plans.imports.rejections import Rejection, shown
 from keyprojects.plans.imports.rows import Parsed, Row, parse_file
 from keyprojects.plans.models import AnnualEntry, Batch, Category
@@ -67,6 +69,9 @@ class Plan:
     warnings: list = field(default_factory=list)
     new_owners: dict = field(default_factory=dict)  # owner key → name as written
     refused_rows: set = field(default_factory=set)  # Excel rows with a reason of their own
+    unknown: dict = field(default_factory=dict)  # (kind, key) → UnknownName: a question, not a rejection
+    waiting_rows: set = field(default_factory=set)  # Excel rows that use an unknown name
+    made: dict = field(default_factory=dict)  # what the office's answers created (names.names_resolve)
 
     def __post_init__(self):
         self._taken = {(r.row, r.letter or r.column) for r in self.rejections}
@@ -102,9 +107,26 @@ class Plan:
             )
         )
 
+    def ask(self, kind, name, row, look) -> None:
+        """NAME (of KIND) is not known: ROW waits for the office to map or create it."""
+        key = look.key(kind, name)
+        unknown = self.unknown.get((kind, key))
+        if unknown is None:
+            unknown = self.unknown[(kind, key)] = unknown_from(kind, name, key, look.match(kind, name))
+        if row.row not in unknown.rows:
+            unknown.rows.append(row.row)
+        if not unknown.default:
+            self.waiting_rows.add(row.row)
+
+    def unknown_names(self) -> list[UnknownName]:
+        """Every unknown name, by kind (NAME_KINDS' order), then in the order the file uses them."""
+        order = {kind: n for n, kind in enumerate(NAME_KINDS)}
+        return sorted(self.unknown.values(), key=lambda u: (order[u.kind], u.rows[0] if u.rows else 0))
+
     @property
     def ok(self):
-        return not self.rejections
+        """Ready to apply: no row refused, no row waiting for an answer about a name."""
+        return not self.rejections and not self.waiting_rows
 
     def counts(self):
         counts = {"create": 0, "update": 0, "unchanged": 0}
@@ -113,6 +135,8 @@ class Plan:
         counts["new_projects"] = sum(1 for r in self.rows if r.new_project is not None)
         counts["new_owners"] = len(self.new_owners)
         counts["rejected_rows"] = len({r.row for r in self.rejections if r.row})
+        counts["waiting_rows"] = len(self.waiting_rows - self.refused_rows)
+        counts["unknown_names"] = len(self.unknown)
         counts["rows"] = len(self.parsed.rows)
         return counts
 
@@ -148,6 +172,7 @@ class Plan:
             "file_totals": self.parsed.file_totals,
             "warnings": [w.as_dict() for w in self.warnings],
             "new_owners": list(self.new_owners.values()),
+            "unknown": [u.as_dict() for u in self.unknown_names()],
             "rows": [r.as_dict() for r in self.rows],
         }
 
@@ -212,12 +237,13 @@ def _refuse(plan, row, f, message, value=""):
     plan.reject(row, f, message, value)
 
 
-def build_plan(parsed: Parsed, *, year: int, progress=None) -> Plan:
+def build_plan(parsed: Parsed, *, year: int, resolved: dict | None = None, progress=None) -> Plan:
     """Match every parsed row against the database: the project (by code, else by normalised name and
-    owner), its owner (created when new), district, sector, departments and leader; and decide what
-    creating or updating its entry for YEAR would change. Reads only."""
+    owner), its owner, district, sector, departments and leader; and decide what creating or updating its
+    entry for YEAR would change. A name the system does not know (and RESOLVED, {(kind, key): id}, does
+    not answer) is asked, not refused: its rows wait. Reads only."""
     plan = Plan(year=year, parsed=parsed, rejections=list(parsed.rejections), warnings=list(parsed.warnings))
-    look = Lookups(parsed, year)
+    look = Lookups(parsed, year, resolved=resolved)
     seen = {}
     for n, row in enumerate(parsed.rows):
         if progress and n % 250 == 0:
@@ -317,14 +343,7 @@ def _plan_row(row: Row, look: Lookups, plan: Plan) -> PlannedRow | None:
     if row.sector_column:
         sector_id = look.sector_for(row.sector_column)
         if sector_id is None:
-            _refuse(
-                plan,
-                row,
-                "sector",
-                _("未知的行业领域。系统中的行业领域：%(sectors)s。")
-                % {"sectors": "、".join(look.sector_names)},
-                row.sector_column,
-            )
+            plan.ask("sector", row.sector_column, row, look)
     departments = _departments(row, look, plan, section_department)
     leader_id = _leader(row, look, plan)
     planned = PlannedRow(
@@ -343,7 +362,9 @@ def _plan_row(row: Row, look: Lookups, plan: Plan) -> PlannedRow | None:
         _plan_registry_fill(planned, row, look, project, leader_id, departments)
     if row.category is not None:
         _plan_entry(planned, row, look, plan, project, leader_id, departments)
-    if row.row in plan.refused_rows or row.owner_key is None or row.category is None:
+    if row.row in plan.refused_rows or row.row in plan.waiting_rows:
+        return None
+    if row.owner_key is None or row.category is None:
         return None
     return planned
 
@@ -354,9 +375,9 @@ def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
     project = None
     owner_id = None
     if row.owner_key:
-        owner_id = look.owners.get(row.owner_key)
-        if owner_id is None and row.owner_key in look.orgs_by_key:
-            org = look.orgs_by_key[row.owner_key]
+        owner_id = look.owner_for(row.owner)
+        org = look.orgs_by_key.get(row.owner_key)
+        if owner_id is None and org is not None and org["kind"] != Organisation.Kind.OWNER:
             _refuse(
                 plan,
                 row,
@@ -365,6 +386,8 @@ def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
                 % {"name": org["name"], "kind": Organisation.Kind(org["kind"]).label},
                 row.owner,
             )
+        elif owner_id is None:
+            plan.ask("owner", row.owner, row, look)
     if row.code and row.code in look.by_code:
         project = look.by_code[row.code]
     elif owner_id is not None:
@@ -391,6 +414,11 @@ def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
     return project, owner_id  # no owner: rejected when the row was read
 
 
+# A group section that names a body (市住房城乡建设局, 青秀区政府), not a sector: an unknown department.
+LOOKS_LIKE_A_BODY = re.compile(r"(?:局|委|办|厅|院|部|中心|政府|管委会|公司|集团)$")
+LOOKS_LIKE_A_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:区|县|旗|开发区|新区|园区)$")
+
+
 def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
     """(sector id, department id) from the sections above ROW: a "group" section is a sector or a
     responsible unit, a second-level one a sector."""
@@ -400,8 +428,10 @@ def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
         section = row.department_section
         sector_id = look.sector_for(section.value)
         if sector_id is None:
-            section_department = look.departments.get(normalise_name(section.value))
-            if section_department is None:
+            section_department = look.org_for("department", section.value)
+            if section_department is None and LOOKS_LIKE_A_BODY.search(normalise_name(section.value)):
+                plan.ask("department", section.value, row, look)
+            elif section_department is None:
                 plan.add(
                     _section_rejection(
                         plan,
@@ -418,15 +448,7 @@ def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
         section = row.sector
         sector_id = look.sector_for(section.value)
         if sector_id is None:
-            plan.add(
-                _section_rejection(
-                    plan,
-                    section,
-                    _("未知的行业领域“%(value)s”。系统中的行业领域：%(sectors)s。")
-                    % {"value": section.label, "sectors": "、".join(look.sector_names)},
-                )
-            )
-            plan.refused_rows.add(row.row)
+            plan.ask("sector", section.value, row, look)
     return sector_id, section_department
 
 
@@ -435,22 +457,13 @@ def _departments(row, look, plan, section_department) -> list | None:
     row names none."""
     if not row.departments:
         return None if section_department is None else [section_department]
-    departments, missing = [], []
+    departments = []
     for name in row.departments:
-        org_id = look.departments.get(normalise_name(name))
+        org_id = look.org_for("department", name)
         if org_id is None:
-            missing.append(name)
+            plan.ask("department", name, row, look)
         elif org_id not in departments:
             departments.append(org_id)
-    if missing:  # all of them in one reason: the cell has one
-        _refuse(
-            plan,
-            row,
-            "departments",
-            _("找不到责任单位%(names)s（须为系统中的市直部门）。")
-            % {"names": "、".join(f"“{name}”" for name in missing)},
-            "、".join(missing),
-        )
     return departments
 
 
@@ -475,7 +488,10 @@ def _leader(row, look, plan) -> int | None:
             plan,
             row,
             "leader",
-            _("找不到联系市领导%(names)s（须为系统中的市领导用户）。")
+            _(
+                "找不到联系市领导%(names)s（须为系统中的市领导用户；导入时暂不能新建市领导，"
+                "请先为其开设账号）。"
+            )
             % {"names": "、".join(f"“{name}”" for name in missing)},
             "、".join(missing),
         )
@@ -502,14 +518,20 @@ def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, 
             message = _("涉及多个城区（%(names)s），请在“所在城区”列注明项目归属的城区。") % {
                 "names": "、".join(several)
             }
+        elif row.district or LOOKS_LIKE_A_DISTRICT.match(normalise_name(row.location)):
+            # A district column, or a 建设地点 that is a district's name and nothing more (青秀区).
+            message = None
+            plan.ask("district", row.district or row.location, row, look)
         else:
             message = _(
                 "无法确定所在城区：“所在城区”或“建设地点”中须包含系统中的城区名称（如 %(example)s）。"
             ) % {"example": "、".join(d[2] for d in look.districts[:3])}
         where = "district" if "district" in plan.parsed.header.by_field else "location"
-        _refuse(plan, row, where, message, row.district or row.location)
-    # An unknown sector section is reported at its own row, not again at each of its projects.
-    if sector_id is None and row.sector is None and (row.department_section is None or departments):
+        if message:
+            _refuse(plan, row, where, message, row.district or row.location)
+    # An unknown sector is asked once, not refused again at each of its projects.
+    asked = row.sector is not None or row.sector_column
+    if sector_id is None and not asked and (row.department_section is None or departments):
         _refuse(
             plan,
             row,
@@ -523,7 +545,7 @@ def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, 
         _refuse(plan, row, "total", _("新项目须填写总投资。"))
     if row.years is None:
         _refuse(plan, row, "years", _("新项目须填写建设起止年限（如 2025-2028）。"))
-    if row.row in plan.refused_rows or row.owner_key is None:
+    if row.row in plan.refused_rows or row.row in plan.waiting_rows or row.owner_key is None:
         return
     if owner_id is None:
         plan.new_owners.setdefault(row.owner_key, row.owner)

@@ -1,10 +1,12 @@
 """python manage.py import_annual_list FILE --year YYYY [--dry-run] [--batch N] [--user NAME]
-[--errors-report PATH]
+[--errors-report PATH] [--create-missing] [--map "市住建局=市住房和城乡建设局" …]
 
 The same engine as the upload page: the file is checked, parsed and planned, then applied in one
 transaction, or refused with every reason of every row (exit status 1, nothing written); with
 --errors-report, a refused file's problems are also written to an .xlsx copy of its sheet with the
-faulty cells marked."""
+faulty cells marked. Names the system does not know (districts, departments, sectors; owners are
+created unless mapped) are listed with the closest existing ones and nothing is written, unless
+--create-missing creates them or --map maps a name to an existing one (kept as its alias)."""
 
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from keyprojects.lib.money import format_wan
 from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
+from keyprojects.plans.imports.names import KIND_LABELS, NameChoices, unanswered
 from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.imports.rejections import ImportRefused
 from keyprojects.plans.imports.report import error_report
@@ -36,8 +39,23 @@ class Command(BaseCommand):
             metavar="PATH",
             help=_("文件被拒绝时，把问题报告（标注出错单元格的 .xlsx）写到此路径"),
         )
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help=_("新建文件中出现而系统中没有的城区、责任单位、业主单位和行业领域"),
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="文件中的名称=系统中的名称",
+            help=_("把文件中的名称对应到系统中已有的单位（记为该单位的别名）；可重复"),
+        )
 
     def handle(self, *args, file, year, dry_run, batch, user, errors_report=None, **options):
+        choices = NameChoices(
+            mapped=self._maps(options.get("map") or []), create_missing=options["create_missing"]
+        )
         path = Path(file)
         self.errors_report = Path(errors_report) if errors_report else None
         self.source = path
@@ -49,10 +67,10 @@ class Command(BaseCommand):
             if dry_run:
                 plan = preview(path, name=path.name, year=year)
                 self._summary(path, plan, dry_run=True)
-                if not plan.ok:
+                if plan.rejections or unanswered(plan.unknown_names(), choices):
                     raise ApplyRejected(plan)
                 return
-            plan, result = run_import(path, name=path.name, year=year, by=by, batch=target)
+            plan, result = run_import(path, name=path.name, year=year, by=by, batch=target, choices=choices)
         except ImportRefused as exc:
             self._rejections([exc.rejection])
             self._report([exc.rejection], [])
@@ -62,6 +80,17 @@ class Command(BaseCommand):
                 self._summary(path, exc.plan, dry_run=False)
             self._rejections(exc.plan.rejections)
             self._report(exc.plan.rejections, exc.plan.warnings)
+            waiting = unanswered(exc.plan.unknown_names(), choices)
+            if waiting:
+                self._unknown(waiting)
+            if not exc.plan.rejections:
+                raise CommandError(
+                    _(
+                        "文件中有 %(n)s 个系统中没有的名称，未写入任何数据："
+                        "请用 --map 对应或用 --create-missing 新建。"
+                    )
+                    % {"n": len(waiting)}
+                ) from None
             raise CommandError(
                 _("文件被拒绝：%(n)s 处问题，未写入任何数据。") % {"n": len(exc.plan.rejections)}
             ) from None
@@ -78,6 +107,26 @@ class Command(BaseCommand):
         if result.get("batch"):
             message += _("新列入的项目在“%(batch)s”（草稿）。") % result
         self.stdout.write(self.style.SUCCESS(message))
+
+    def _maps(self, values) -> dict:
+        mapped = {}
+        for value in values:
+            written, sep, existing = value.partition("=")
+            if not sep or not written.strip() or not existing.strip():
+                raise CommandError(_("--map 的格式应为“文件中的名称=系统中的名称”：%(v)s") % {"v": value})
+            mapped[written.strip()] = existing.strip()
+        return mapped
+
+    def _unknown(self, unknown):
+        """Each unknown name, its rows and the closest existing ones."""
+        for u in unknown:
+            rows = "、".join(str(r) for r in u.rows[:10]) + ("…" if len(u.rows) > 10 else "")
+            closest = "、".join(s["name"] for s in u.suggestions) or _("无")
+            tie = _("（并列，须指定）") if u.tie else ""
+            self.stderr.write(
+                _("系统中没有的%(kind)s“%(name)s”（第 %(rows)s 行）：最接近的有 %(closest)s%(tie)s")
+                % {"kind": KIND_LABELS[u.kind], "name": u.name, "rows": rows, "closest": closest, "tie": tie}
+            )
 
     def _user(self, username):
         users = User.objects.filter(is_active=True)
