@@ -253,6 +253,7 @@ def write_list(path, rows, ref, *, existing_share, seed=2030):
             if pool and rng.random() < existing_share * 1.2:
                 name, code, owner, district, _s, total_yuan = pool.pop()
                 total = f"{total_yuan / 100_000_000:.4f}".rstrip("0").rstrip(".")
+                total_wan = total_yuan // 10_000
                 location = f"南宁市{district}"
             else:
                 name = f"{rng.choice(ref['districts'])}{sector}重点项目{number:06d}号"
@@ -262,7 +263,11 @@ def write_list(path, rows, ref, *, existing_share, seed=2030):
                 district = rng.choice(ref["districts"])
                 location = f"{district}{rng.choice(['东', '西', '南', '北'])}片区"
                 total = str(rng.randint(5, 500) / 10)  # 0.5–50 亿元
-            planned = rng.randint(500, 200_000) / 10 if category != "预备" else "—"
+                total_wan = int(float(total) * 10_000)
+            # A plan within what is left of the total (entry_rules refuses more).
+            done_before = rng.randint(0, min(50_000, total_wan // 2)) if category != "新开工" else None
+            room = total_wan - (done_before or 0)
+            planned = min(rng.randint(500, 200_000), room * 10) / 10 if category != "预备" else "—"
             start = f"{YEAR}年{rng.randint(1, 12)}月" if category == "新开工" else None
             done = f"{YEAR}年{rng.randint(1, 12)}月" if category == "竣工投产" else None
             years = f"{YEAR - 1}-{YEAR + 2}" if category != "竣工投产" else f"{YEAR - 2}—{YEAR}年"
@@ -277,7 +282,7 @@ def write_list(path, rows, ref, *, existing_share, seed=2030):
                     "建设内容" + "、".join(rng.sample(["厂房", "道路", "管网", "绿化", "设备"], 3)),
                     years,
                     total,
-                    f"{rng.randint(0, 50000):,}" if category != "新开工" else "—",
+                    f"{done_before:,}" if done_before is not None else "—",
                     f"{planned:,}" if isinstance(planned, float) else planned,
                     "完成年度目标",
                     start,
@@ -418,6 +423,14 @@ def main():
         ]:
             fn()  # warm: imports, caches, the page cache of the file
             results[name] = [timed(fn)[0] for _ in range(args.repeat)]
+        if args.profile:
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as preview_profile:
+                preview(path, name=path.name, year=YEAR)
+            print("=== cProfile: dry run, by cumulative time ===")
+            pstats.Stats(preview_profile).sort_stats("cumulative").print_stats(30)
         plan = preview(path, name=path.name, year=YEAR)
         assert plan.ok, [r.as_dict() for r in plan.rejections[:5]]
         counts = plan.counts()
