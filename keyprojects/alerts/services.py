@@ -270,7 +270,7 @@ def warning_rule_update(
         rule.remind_workdays_before = remind_workdays_before
         rule.params = {key: _json_number(value) for key, value in clean.items()}
         save_versioned(rule, expected_version=expected_version)
-        audit_record(user=by, instance=rule, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(by=by, instance=rule, action=AuditEntry.Action.UPDATE, before=before)
         warnings_recompute_all(now=now)
     return rule
 
@@ -541,7 +541,7 @@ def operating_target_save(
         else:
             save_versioned(target, expected_version=expected_version)
         audit_record(
-            user=by,
+            by=by,
             instance=target,
             action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
             before=before,
@@ -584,7 +584,7 @@ def operating_actual_save(
         actual.output_value, actual.tax, actual.jobs = output_value, tax, jobs
         actual.save()
         audit_record(
-            user=by,
+            by=by,
             instance=actual,
             action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
             before=before,

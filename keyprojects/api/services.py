@@ -67,7 +67,7 @@ def api_token_create(*, organisation: Organisation, name: str, by) -> tuple[ApiT
             created_by=by,
         )
         audit_record(
-            user=by,
+            by=by,
             instance=token,
             action=AuditEntry.Action.CREATE,
             after={str(_("接口令牌")): f"{token.organisation} · {token.name} ({token.prefix}…)"},
@@ -88,7 +88,7 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
         locked.revoked_by = by
         locked.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
-            user=by,
+            by=by,
             instance=locked,
             action=AuditEntry.Action.UPDATE,
             before={str(_("状态")): _("有效")},

@@ -35,7 +35,7 @@ def snapshot(instance: models.Model, fields=None) -> dict:
     return values
 
 
-def audit_entry_build(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
+def audit_entry_build(*, by, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
     """The history entry of one change, unsaved (for bulk writes); None for an update that changed nothing."""
     before = before or {}
     after = after if after is not None else (snapshot(instance) if action != AuditEntry.Action.DELETE else {})
@@ -47,7 +47,7 @@ def audit_entry_build(*, user, instance, action, before=None, after=None, projec
     if action == AuditEntry.Action.UPDATE and not changes:
         return None
     return AuditEntry(
-        user=user,
+        user=by,
         action=action,
         model=instance._meta.label,
         object_id=str(instance.pk),
@@ -57,10 +57,10 @@ def audit_entry_build(*, user, instance, action, before=None, after=None, projec
     )
 
 
-def audit_record(*, user, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
+def audit_record(*, by, instance, action, before=None, after=None, project=None) -> AuditEntry | None:
     """Keep one change in the history; an update that changed nothing is not recorded."""
     entry = audit_entry_build(
-        user=user, instance=instance, action=action, before=before, after=after, project=project
+        by=by, instance=instance, action=action, before=before, after=after, project=project
     )
     if entry is not None:
         entry.save()

@@ -120,7 +120,7 @@ def _store(calendar_year: CalendarYear, *, holidays, workdays, source_text, by, 
         setattr(calendar_year, name, value)
     calendar_year.save()
     audit_record(
-        user=by,
+        by=by,
         instance=calendar_year,
         action=AuditEntry.Action.UPDATE,
         before=before,

@@ -45,7 +45,7 @@ def leader_link_create(
         link = LeaderLink.objects.create(
             leader=leader, project=project, enterprise=enterprise, since=since, note=note
         )
-        audit_record(user=by, instance=link, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(by=by, instance=link, action=AuditEntry.Action.CREATE, project=project)
     return link
 
 
@@ -54,7 +54,7 @@ def leader_link_delete(*, by, link: LeaderLink) -> None:
     with transaction.atomic():
         before = snapshot(link)
         audit_record(
-            user=by, instance=link, action=AuditEntry.Action.DELETE, before=before, project=link.project
+            by=by, instance=link, action=AuditEntry.Action.DELETE, before=before, project=link.project
         )
         link.delete()
 
@@ -110,7 +110,7 @@ def visit_create(
             summary=summary,
             created_by=by,
         )
-        audit_record(user=by, instance=visit, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(by=by, instance=visit, action=AuditEntry.Action.CREATE, project=project)
         for p in problems:
             problem_raise(
                 by=by,

@@ -95,7 +95,7 @@ def meeting_create(
         agenda_gather(meeting=meeting)
         for problem in problems:
             agenda_add(by=by, meeting=meeting, problem=problem)
-        audit_record(user=by, instance=meeting, action=AuditEntry.Action.CREATE)
+        audit_record(by=by, instance=meeting, action=AuditEntry.Action.CREATE)
         if chair is not None:
             notification_send(
                 recipients=[chair],
@@ -128,7 +128,7 @@ def meeting_update(
         meeting.title, meeting.date, meeting.place = title.strip(), date, place
         meeting.chair, meeting.attendees, meeting.summary = chair, attendees, summary
         save_versioned(meeting, expected_version=expected_version)
-        audit_record(user=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(by=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
     return meeting
 
 
@@ -142,7 +142,7 @@ def meeting_mark_held(*, by, meeting: DispatchMeeting) -> DispatchMeeting:
         before = snapshot(meeting)
         meeting.status = DispatchMeeting.Status.HELD
         meeting.save(update_fields=["status"])
-        audit_record(user=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(by=by, instance=meeting, action=AuditEntry.Action.UPDATE, before=before)
     return meeting
 
 
@@ -254,6 +254,6 @@ def agenda_decide(
             note=note,
         )
         audit_record(
-            user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+            by=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
         )
     return item

@@ -258,7 +258,7 @@ def _save(problem, *, expected_version, by, before):
     """Save PROBLEM against the version the user saw and keep the change in the audit history."""
     save_versioned(problem, expected_version=_expected(problem, expected_version))
     audit_record(
-        user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+        by=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
     )
 
 
@@ -369,7 +369,7 @@ def problem_raise(
         if co_units:
             problem.co_units.set(co_units)
         _action(problem, kind=ActionKind.RAISE, by=by, note=note, to_level=1, files=files)
-        audit_record(user=by, instance=problem, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(by=by, instance=problem, action=AuditEntry.Action.CREATE, project=project)
         _notify(
             problem,
             kind=NoticeKind.PROBLEM_ASSIGNED,
@@ -423,7 +423,7 @@ def problem_assign(
         save_versioned(problem, expected_version=_expected(problem, expected_version))
         problem.co_units.set(co_units)
         audit_record(
-            user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+            by=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
         )
         text = _("牵头单位：%(lead)s；协办单位：%(co)s") % {
             "lead": lead_unit.name,
@@ -465,7 +465,7 @@ def problem_add_co_unit(
         save_versioned(problem, expected_version=_expected(problem, expected_version))
         problem.co_units.add(unit)
         audit_record(
-            user=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+            by=by, instance=problem, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
         )
         action = _action(
             problem,
@@ -740,7 +740,7 @@ def instruction_create(*, problem: Problem, leader, text: str, reply_unit, reply
             % {"text": text, "unit": reply_unit.name, "date": reply_deadline.isoformat()},
         )
         audit_record(
-            user=leader, instance=instruction, action=AuditEntry.Action.CREATE, project=problem.project
+            by=leader, instance=instruction, action=AuditEntry.Action.CREATE, project=problem.project
         )
         users = list(_unit_users([reply_unit.pk, problem.lead_unit_id])) + list(_office_users())
         notification_send(
@@ -781,7 +781,7 @@ def instruction_reply(*, instruction: Instruction, by, text: str) -> Instruction
         )
         _action(problem, kind=ActionKind.REPLY, by=by, note=text)
         audit_record(
-            user=by, instance=current, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
+            by=by, instance=current, action=AuditEntry.Action.UPDATE, before=before, project=problem.project
         )
         users = [instruction.leader, *_office_users()]
         notification_send(
@@ -813,7 +813,7 @@ def escalation_level_update(*, level: EscalationLevel, by, name: str, deadline_w
         level.name = name
         level.deadline_workdays = deadline_workdays
         level.save()
-        audit_record(user=by, instance=level, action=AuditEntry.Action.UPDATE, before=before)
+        audit_record(by=by, instance=level, action=AuditEntry.Action.UPDATE, before=before)
     return level
 
 
@@ -833,7 +833,7 @@ def escalation_setting_update(*, by, assign_workdays: int | None) -> EscalationS
         setting.assign_workdays = assign_workdays
         setting.save()
         audit_record(
-            user=by,
+            by=by,
             instance=setting,
             action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
             before=before,
@@ -1125,7 +1125,7 @@ def problems_recompute_deadlines(*, year: int, before: WorkCalendar, after: Work
             continue
         problem.version, problem.updated_at = problem.version + 1, now
         entry = audit_entry_build(
-            user=by,
+            by=by,
             instance=problem,
             action=AuditEntry.Action.UPDATE,
             before=old,

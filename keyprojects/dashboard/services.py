@@ -40,7 +40,7 @@ def boundary_upload(
         boundary.uploaded_by = by
         boundary.save()
         audit_record(
-            user=by,
+            by=by,
             instance=boundary,
             action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
             before=before,
@@ -52,5 +52,5 @@ def boundary_upload(
 def boundary_delete(*, by, boundary: DistrictBoundary) -> None:
     require_office(by)
     with transaction.atomic():
-        audit_record(user=by, instance=boundary, action=AuditEntry.Action.DELETE, before=_summary(boundary))
+        audit_record(by=by, instance=boundary, action=AuditEntry.Action.DELETE, before=_summary(boundary))
         boundary.delete()

@@ -94,14 +94,14 @@ def land_task_save(
             task = LandTask(project=project, **fields)
             _check_targets(task)
             task.save()
-            audit_record(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
+            audit_record(by=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
             return task
         before = snapshot(task)
         for name, value in fields.items():
             setattr(task, name, value)
         _check_targets(task)
         save_versioned(task, expected_version=task.version if expected_version is None else expected_version)
-        audit_record(user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=project)
+        audit_record(by=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=project)
     return task
 
 
@@ -183,7 +183,7 @@ def land_progress_record(
             progress = LandProgress.objects.create(
                 land_task=task, year=year, month=month, note=note, reported_by=by, **values
             )
-            audit_record(user=by, instance=progress, action=AuditEntry.Action.CREATE, project=task.project)
+            audit_record(by=by, instance=progress, action=AuditEntry.Action.CREATE, project=task.project)
         else:
             before = snapshot(progress)
             for name, value in values.items():
@@ -192,7 +192,7 @@ def land_progress_record(
             progress.reported_by = by
             progress.save()
             audit_record(
-                user=by,
+                by=by,
                 instance=progress,
                 action=AuditEntry.Action.UPDATE,
                 before=before,

@@ -217,7 +217,7 @@ def webhook_endpoint_create(
     with transaction.atomic():
         endpoint.save()
         audit_record(
-            user=by, instance=endpoint, action=AuditEntry.Action.CREATE, after=_webhook_snapshot(endpoint)
+            by=by, instance=endpoint, action=AuditEntry.Action.CREATE, after=_webhook_snapshot(endpoint)
         )
     return endpoint
 
@@ -239,7 +239,7 @@ def webhook_endpoint_update(*, by, endpoint: WebhookEndpoint, **fields) -> Webho
         _webhook_validate(endpoint)
         endpoint.save()
         audit_record(
-            user=by,
+            by=by,
             instance=endpoint,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -252,7 +252,7 @@ def webhook_endpoint_delete(*, by, endpoint: WebhookEndpoint) -> None:
     """Remove a group robot, and with it the messages still queued for it."""
     with transaction.atomic():
         audit_record(
-            user=by, instance=endpoint, action=AuditEntry.Action.DELETE, before=_webhook_snapshot(endpoint)
+            by=by, instance=endpoint, action=AuditEntry.Action.DELETE, before=_webhook_snapshot(endpoint)
         )
         endpoint.delete()
 

@@ -790,7 +790,7 @@ def bulk_apply(*, plan: Plan, by: User) -> list[tuple[User, str]]:
         if op.district is not None:
             org.district = _resolve(op.district)
         org.save()
-        orgs_changed.send(user=by, instance=org, action=op.action, before=before, after=_org_snapshot(org))
+        orgs_changed.send(by=by, instance=org, action=op.action, before=before, after=_org_snapshot(org))
         for alias in op.aliases:
             try:
                 organisation_alias_add(by=by, organisation=org, name=alias)
@@ -825,7 +825,7 @@ def bulk_apply(*, plan: Plan, by: User) -> list[tuple[User, str]]:
             user.set_password(password)
             created.append((user, password))
         user.save()
-        orgs_changed.send(user=by, instance=user, action=op.action, before=before, after=_user_snapshot(user))
+        orgs_changed.send(by=by, instance=user, action=op.action, before=before, after=_user_snapshot(user))
     if errors:
         transaction.set_rollback(True)
         raise BulkRefused(errors)

@@ -1,6 +1,6 @@
 """Hooks orgs sends on its changes, for the apps above it (orgs imports none of them).
 
-`orgs_changed` is sent with user=, instance=, action= ("create", "update", "delete"), before= and after=
+`orgs_changed` is sent with by=, instance=, action= ("create", "update", "delete"), before= and after=
 (snapshots as audit.services.snapshot makes them); the audit app registers its history writer on it."""
 
 from keyprojects.lib.hooks import Hook

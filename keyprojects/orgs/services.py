@@ -50,9 +50,7 @@ def organisation_alias_add(*, by: User, organisation: Organisation, name: str) -
     try:
         with transaction.atomic():
             alias = OrganisationAlias.objects.create(organisation=organisation, name=name, created_by=by)
-            orgs_changed.send(
-                user=by, instance=alias, action="create", before={}, after=_alias_snapshot(alias)
-            )
+            orgs_changed.send(by=by, instance=alias, action="create", before={}, after=_alias_snapshot(alias))
     except IntegrityError:
         # Added by someone else between the check and the insert.
         raise ValidationError({"name": _("“%(name)s”已被其他单位使用。") % {"name": name}}) from None
@@ -63,5 +61,5 @@ def organisation_alias_add(*, by: User, organisation: Organisation, name: str) -
 def organisation_alias_remove(*, by: User, alias: OrganisationAlias) -> None:
     """Forget ALIAS: the next import asks about that name again."""
     before = _alias_snapshot(alias)
-    orgs_changed.send(user=by, instance=alias, action="delete", before=before, after={})
+    orgs_changed.send(by=by, instance=alias, action="delete", before=before, after={})
     alias.delete()

@@ -70,7 +70,7 @@ def report_snapshot(report: MonthlyReport | None) -> dict:
 
 def _audit(*, by, report, action, before):
     audit_record(
-        user=by,
+        by=by,
         instance=report,
         action=action,
         before=before,
@@ -250,7 +250,7 @@ def monthly_report_save(
             )
             if written:
                 audit_record(
-                    user=by,
+                    by=by,
                     instance=report,
                     action=AuditEntry.Action.UPDATE,
                     before={str(_("现场照片")): ""},
@@ -351,7 +351,7 @@ def report_photo_delete(*, photo: ReportPhoto, by) -> None:
         raise ValidationError(_("报送已提交，照片不能再删除。"))
     with transaction.atomic():
         audit_record(
-            user=by,
+            by=by,
             instance=report,
             action=AuditEntry.Action.UPDATE,
             before={str(_("现场照片")): photo.caption or photo.image.name},
@@ -377,7 +377,7 @@ def month_lock_create(*, annual_list: AnnualList, month: int, by=None, today: dt
             annual_list=annual_list, month=month, defaults={"locked_by": by}
         )
         if created:
-            audit_record(user=by, instance=lock, action=AuditEntry.Action.CREATE)
+            audit_record(by=by, instance=lock, action=AuditEntry.Action.CREATE)
     return lock, created
 
 
@@ -447,7 +447,7 @@ def report_adjust(
         save_versioned(current, expected_version=current.version)
         current.entry = entry
         audit_record(
-            user=by,
+            by=by,
             instance=current,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -486,7 +486,7 @@ def report_deadlines_recompute(*, year: int, before, after, by, today: dt.date) 
             if lock is None:
                 moved += 1
             elif lock.locked_by_id is None and deadline >= today and (annual_list.pk, month) not in adjusted:
-                audit_record(user=by, instance=lock, action=AuditEntry.Action.DELETE, before=snapshot(lock))
+                audit_record(by=by, instance=lock, action=AuditEntry.Action.DELETE, before=snapshot(lock))
                 lock.delete()
                 moved += 1
     return [(_("月度报送截止日"), moved)]

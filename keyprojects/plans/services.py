@@ -111,7 +111,7 @@ def _add_departments_to_project(*, project: Project, departments, by) -> None:
     # A project edit opened before this would set the departments back without ours: make it stale.
     Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
     audit_record(
-        user=by,
+        by=by,
         instance=project,
         action=AuditEntry.Action.UPDATE,
         before=before,
@@ -210,7 +210,7 @@ def entry_create(
         entry.departments.set(departments)
         _add_departments_to_project(project=project, departments=departments, by=by)
         audit_record(
-            user=by,
+            by=by,
             instance=entry,
             action=AuditEntry.Action.CREATE,
             after=entry_snapshot(entry),
@@ -283,7 +283,7 @@ def entry_update(
             entry.departments.set(departments)
             _add_departments_to_project(project=entry.project, departments=departments, by=by)
         audit_record(
-            user=by,
+            by=by,
             instance=entry,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -307,7 +307,7 @@ def annual_list_ensure(*, year: int, by) -> AnnualList:
             year=year, defaults={"title": _("{year}年重点项目清单").format(year=year)}
         )
         if created:
-            audit_record(user=by, instance=annual_list, action=AuditEntry.Action.CREATE)
+            audit_record(by=by, instance=annual_list, action=AuditEntry.Action.CREATE)
     return annual_list
 
 
@@ -325,7 +325,7 @@ def batch_create(*, year: int, by, name: str = "") -> Batch:
         if annual_list.batches.filter(name=name).exists():
             raise ValidationError({"name": _("{year}年清单已有“{name}”。").format(year=year, name=name)})
         batch = Batch.objects.create(annual_list=annual_list, number=number, name=name)
-        audit_record(user=by, instance=batch, action=AuditEntry.Action.CREATE, after=_batch_snapshot(batch))
+        audit_record(by=by, instance=batch, action=AuditEntry.Action.CREATE, after=_batch_snapshot(batch))
     return batch
 
 
@@ -358,7 +358,7 @@ def batch_publish(*, batch: Batch, by) -> Batch:
         # An edit form opened on a draft entry now plays by the published rules: make it stale.
         locked.entries.update(version=F("version") + 1)
         audit_record(
-            user=by,
+            by=by,
             instance=locked,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -469,7 +469,7 @@ def proposal_save(
         if creating:
             proposal.save()
             audit_record(
-                user=by,
+                by=by,
                 instance=proposal,
                 action=AuditEntry.Action.CREATE,
                 after=_proposal_snapshot(proposal),
@@ -478,7 +478,7 @@ def proposal_save(
         else:
             save_versioned(proposal, expected_version=expected_version)
             audit_record(
-                user=by,
+                by=by,
                 instance=proposal,
                 action=AuditEntry.Action.UPDATE,
                 before=before,
@@ -500,7 +500,7 @@ def proposal_submit(*, proposal: Proposal, by) -> Proposal:
         locked.version += 1
         locked.save()
         audit_record(
-            user=by,
+            by=by,
             instance=locked,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -570,7 +570,7 @@ def proposal_review(
         locked.version += 1
         locked.save()
         audit_record(
-            user=by,
+            by=by,
             instance=locked,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -621,7 +621,7 @@ def plan_change_request(*, entry: AnnualEntry, by, new_amount: int | None, reaso
             requested_by=by,
         )
         audit_record(
-            user=by,
+            by=by,
             instance=change,
             action=AuditEntry.Action.CREATE,
             after=_change_snapshot(change),
@@ -664,7 +664,7 @@ def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "")
             entry.version += 1
             entry.save()
             audit_record(
-                user=by,
+                by=by,
                 instance=entry,
                 action=AuditEntry.Action.UPDATE,
                 before=before_entry,
@@ -677,7 +677,7 @@ def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "")
         locked.decision_note = note
         locked.save()
         audit_record(
-            user=by,
+            by=by,
             instance=locked,
             action=AuditEntry.Action.UPDATE,
             before=before_change,

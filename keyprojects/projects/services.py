@@ -48,7 +48,7 @@ def project_create(*, by, departments=(), **fields) -> Project:
             by=by,
             note=_("项目入库"),
         )
-        audit_record(user=by, instance=project, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(by=by, instance=project, action=AuditEntry.Action.CREATE, project=project)
     return project
 
 
@@ -68,9 +68,7 @@ def project_update(*, project: Project, by, expected_version: int, departments=N
         save_versioned(project, expected_version=expected_version)
         if departments is not None:
             project.departments.set(departments)
-        audit_record(
-            user=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project
-        )
+        audit_record(by=by, instance=project, action=AuditEntry.Action.UPDATE, before=before, project=project)
         project_changed.send(project_ids=[project.pk], change=Change.STATISTICS)
     return project
 
@@ -149,7 +147,7 @@ def project_change_stage(
         project.version = locked.version + 1
         project.save(update_fields=["stage", "start_date", "completion_date", "version", "updated_at"])
         audit_record(
-            user=by,
+            by=by,
             instance=project,
             action=AuditEntry.Action.STAGE,
             before=before,
@@ -168,12 +166,12 @@ def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = Non
     with transaction.atomic():
         if item.pk is None:
             item.save()
-            audit_record(user=by, instance=item, action=AuditEntry.Action.CREATE, project=item.project)
+            audit_record(by=by, instance=item, action=AuditEntry.Action.CREATE, project=item.project)
         else:
             before = snapshot(PrelimItem.objects.get(pk=item.pk))
             save_versioned(item, expected_version=expected_version)
             audit_record(
-                user=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
+                by=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
             )
         project_changed.send(project_ids=[item.project_id], change=Change.PRELIMINARY)
     return item
@@ -202,12 +200,12 @@ def factor_need_save(*, need: FactorNeed, by, expected_version: int | None = Non
     with transaction.atomic():
         if need.pk is None:
             need.save()
-            audit_record(user=by, instance=need, action=AuditEntry.Action.CREATE, project=need.project)
+            audit_record(by=by, instance=need, action=AuditEntry.Action.CREATE, project=need.project)
         else:
             before = snapshot(FactorNeed.objects.get(pk=need.pk))
             save_versioned(need, expected_version=expected_version)
             audit_record(
-                user=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project
+                by=by, instance=need, action=AuditEntry.Action.UPDATE, before=before, project=need.project
             )
         project_changed.send(project_ids=[need.project_id], change=Change.FUNDS)
     return need
@@ -217,7 +215,7 @@ def factor_need_delete(*, need: FactorNeed, by) -> None:
     with transaction.atomic():
         before = snapshot(need)
         audit_record(
-            user=by,
+            by=by,
             instance=need,
             action=AuditEntry.Action.DELETE,
             before=before,

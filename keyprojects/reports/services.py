@@ -63,7 +63,7 @@ def public_data_setting_update(*, by, expected_version: int, **fields) -> Public
             setting.save()
         else:
             save_versioned(setting, expected_version=expected_version)
-        audit_record(user=by, instance=setting, action="update", before=before, after=snapshot(setting))
+        audit_record(by=by, instance=setting, action="update", before=before, after=snapshot(setting))
     return setting
 
 

@@ -209,7 +209,7 @@ def task_create(
     with transaction.atomic():
         task.save()
         TaskStatusChange.objects.create(task=task, from_status="", to_status=task.status, by=by)
-        audit_record(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
+        audit_record(by=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
         _notify_assigned(task)
         project_changed.send(project_ids=[project.pk], change=Change.TASKS)
     return task
@@ -264,7 +264,7 @@ def task_update(*, by, task: Task, expected_version: int, **fields) -> Task:
         task.deadline = deadline
         save_versioned(task, expected_version=expected_version)
         audit_record(
-            user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
+            by=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
         )
         if task.responsible_unit_id != old_unit:
             _notify_assigned(task)
@@ -364,7 +364,7 @@ def task_set_status(
                 by=by,
             )
             audit_record(
-                user=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
+                by=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
             )
             project_changed.send(project_ids=[task.project_id], change=Change.TASKS)
     except BaseException:
@@ -397,7 +397,7 @@ def task_add_evidence(*, by, task: Task, files=(), note: str = "") -> list[TaskE
                 written.append(TaskEvidence.objects.create(task=task, note=note, uploaded_by=by))
             for evidence in written:
                 audit_record(
-                    user=by,
+                    by=by,
                     instance=evidence,
                     action=AuditEntry.Action.CREATE,
                     after={
@@ -482,7 +482,7 @@ def task_template_create(*, by, category: str, name: str, is_active: bool = True
         template.save()
         _write_items(template, items)
         audit_record(
-            user=by, instance=template, action=AuditEntry.Action.CREATE, after=_template_snapshot(template)
+            by=by, instance=template, action=AuditEntry.Action.CREATE, after=_template_snapshot(template)
         )
     return template
 
@@ -503,7 +503,7 @@ def task_template_update(
         save_versioned(template, expected_version=expected_version)
         _write_items(template, items)
         audit_record(
-            user=by,
+            by=by,
             instance=template,
             action=AuditEntry.Action.UPDATE,
             before=before,
@@ -517,7 +517,7 @@ def task_template_delete(*, by, template: TaskTemplate) -> None:
     require_office(by)
     with transaction.atomic():
         before = _template_snapshot(template)
-        audit_record(user=by, instance=template, action=AuditEntry.Action.DELETE, before=before, after={})
+        audit_record(by=by, instance=template, action=AuditEntry.Action.DELETE, before=before, after={})
         template.delete()
 
 
@@ -675,7 +675,7 @@ def tasks_generate_from_template(
             else:
                 result.created.append(task)
             audits.append(
-                audit_entry_build(user=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
+                audit_entry_build(by=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
             )
         TaskStatusChange.objects.bulk_create(changes)
         TaskEvidence.objects.bulk_create(evidence)
@@ -727,7 +727,7 @@ def tasks_recompute_deadlines(*, year: int, before: WorkCalendar, after: WorkCal
         task.deadline, task.version, task.updated_at = deadline, task.version + 1, now
         audits.append(
             audit_entry_build(
-                user=by,
+                by=by,
                 instance=task,
                 action=AuditEntry.Action.UPDATE,
                 before=old,

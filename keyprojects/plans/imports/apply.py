@@ -124,7 +124,7 @@ def _create_owners(new_owners, by) -> dict:
         owner = Organisation(kind=Organisation.Kind.OWNER, name=name[:100])
         owner.full_clean()
         owner.save()
-        audit_record(user=by, instance=owner, action=AuditEntry.Action.CREATE)
+        audit_record(by=by, instance=owner, action=AuditEntry.Action.CREATE)
         owners[key] = owner
     return owners
 

@@ -279,7 +279,7 @@ class _Bulk:
             for instance, action, before, after, project in self.history
             if (
                 record := audit_entry_build(
-                    user=by,
+                    by=by,
                     instance=instance,
                     action=action,
                     before=before,

@@ -208,5 +208,5 @@ def _create(u, by) -> int:
     organisation = Organisation(kind=u.kind, name=name, sort=sort)
     organisation.full_clean()
     organisation.save()
-    audit_record(user=by, instance=organisation, action=AuditEntry.Action.CREATE)
+    audit_record(by=by, instance=organisation, action=AuditEntry.Action.CREATE)
     return organisation.pk
