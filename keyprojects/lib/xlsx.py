@@ -91,3 +91,8 @@ def table_box(ws, first_row: int = 3) -> None:
     for line in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
         for cell in line:
             cell.border = BOX
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of the 0-based column INDEX: 0 → A, 26 → AA."""
+    return get_column_letter(index + 1)

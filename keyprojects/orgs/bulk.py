@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from keyprojects.lib.text import normalise_name
 from keyprojects.lib.uploads import content_matches
-from keyprojects.lib.xlsx import text_cell
+from keyprojects.lib.xlsx import column_letter, text_cell
 from keyprojects.orgs.hooks import orgs_changed
 from keyprojects.orgs.models import Organisation, OrganisationAlias, User
 from keyprojects.orgs.names import Candidate, NameIndex, normalise, organisation_index
@@ -221,12 +221,6 @@ def _text(value) -> str:
     return normalise_name(str(value))
 
 
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
 def _header(rows: list, columns) -> tuple[int, dict[str, int]] | None:
     """The header's (1-based row, {column key: index}) among the first rows, when every required column
     is there."""
@@ -323,7 +317,7 @@ class _Rows:
             % {
                 "sheet": self.label,
                 "row": number,
-                "col": _letter(self.found[key]),
+                "col": column_letter(self.found[key]),
                 "label": self.labels[key],
                 "message": message,
             }
@@ -855,7 +849,7 @@ def template_workbook():
             cell = ws.cell(row=1, column=index + 1)
             cell.font = Font(bold=True, color="C00000" if column.required else "000000")
             cell.fill = fill
-            ws.column_dimensions[_letter(index)].width = column.width
+            ws.column_dimensions[column_letter(index)].width = column.width
         ws.freeze_panes = "A2"
     kinds = DataValidation(type="list", formula1='"区县,市直部门,业主单位"', allow_blank=True)
     orgs.add_data_validation(kinds)

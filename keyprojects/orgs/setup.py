@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from keyprojects.lib.text import normalise_name
+from keyprojects.lib.xlsx import column_letter
 from keyprojects.orgs.models import Organisation, User
 
 Kind = Organisation.Kind
@@ -137,19 +138,13 @@ def _cell(values, index) -> str:
     return normalise_name(str(value)) if value is not None else ""
 
 
-def _letter(index) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
 def _file_row(cells, columns, where) -> tuple[OrgRow | None, list[str]]:
     errors = []
 
     def refuse(key, label, message):
         errors.append(
             _("%(where)s %(letter)s列“%(label)s”：%(message)s")
-            % {"where": where, "letter": _letter(columns[key]), "label": label, "message": message}
+            % {"where": where, "letter": column_letter(columns[key]), "label": label, "message": message}
         )
 
     kind = KIND_WORDS.get(cells["kind"])

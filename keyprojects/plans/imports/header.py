@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from keyprojects.lib.xlsx import column_letter
 from keyprojects.plans.imports.read import PEEK_ROWS, Peek
-from keyprojects.plans.imports.rejections import ImportRefused, Rejection, column_letter
+from keyprojects.plans.imports.rejections import ImportRefused, Rejection
 from keyprojects.plans.imports.values import cell_text, is_numberish, nfkc
 
 FIELD_LABELS = {

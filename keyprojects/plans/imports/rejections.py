@@ -34,15 +34,6 @@ class ImportRefused(Exception):
         self.rejection = Rejection(str(message), **where)
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def shown(value) -> str:
     """A cell's value as the office would recognise it in a message."""
     if value is None:
