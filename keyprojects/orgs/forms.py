@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.orgs.models import OrganisationAlias
+from keyprojects.orgs.models import OrganisationAlias, User
 
 
 class AliasForm(BootstrapFormMixin, forms.Form):
@@ -10,4 +10,42 @@ class AliasForm(BootstrapFormMixin, forms.Form):
         label=_("别名"),
         max_length=OrganisationAlias._meta.get_field("name").max_length,
         help_text=_("清单中对该单位的其他写法，例如“市住建局”。导入时按别名自动匹配。"),
+    )
+
+
+class LeaderForm(BootstrapFormMixin, forms.Form):
+    full_name = forms.CharField(label=_("姓名"), max_length=User._meta.get_field("full_name").max_length)
+    title = forms.CharField(
+        label=_("职务"),
+        max_length=User._meta.get_field("title").max_length,
+        required=False,
+        help_text=_("例如“副市长”“市委常委、常务副市长”，用于会议纪要和领导页面。"),
+    )
+    sort = forms.IntegerField(
+        label=_("排序"), min_value=0, initial=0, help_text=_("按职级排列，数字小的在前。")
+    )
+    # What the form showed: an edit based on values someone has changed since is refused.
+    shown_full_name = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_title = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_sort = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def of(cls, leader):
+        values = {"full_name": leader.full_name, "title": leader.title, "sort": leader.sort}
+        return cls(initial={**values, **{f"shown_{k}": v for k, v in values.items()}})
+
+    def based_on(self) -> dict:
+        return {k: self.cleaned_data.get(f"shown_{k}") for k in ("full_name", "title", "sort")}
+
+
+class LeaderAccountForm(BootstrapFormMixin, forms.Form):
+    username = forms.CharField(
+        label=_("登录名"),
+        max_length=User._meta.get_field("username").max_length,
+        help_text=_("市领导登录时使用，开通后不能更改。"),
+    )
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("请当面或电话告知市领导，并提醒其登录后修改。"),
     )

@@ -72,6 +72,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # The order leaders are listed in (by rank, as the city lists them); 0 first.
+    sort = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         verbose_name = _("用户")
@@ -98,6 +100,12 @@ class User(AbstractUser):
     @property
     def is_leader(self):
         return self.role == self.Role.LEADER
+
+    @property
+    def has_account(self) -> bool:
+        """A person who can log in. A city leader named in a list is kept as a person without one (no
+        usable password) until the office opens it: everything that links leaders works either way."""
+        return self.is_active and self.has_usable_password()
 
     @property
     def sees_everything(self):

@@ -1,8 +1,14 @@
-"""Writes on organisations: their aliases. Each change is sent on orgs.hooks.orgs_changed, which the
-audit app turns into a history entry (orgs sits below audit and cannot import it)."""
+"""Writes on organisations (their aliases) and on city leaders. Each change is sent on
+orgs.hooks.orgs_changed, which the audit app turns into a history entry (orgs sits below audit and cannot
+import it)."""
 
+import re
+import uuid
+
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from keyprojects.lib.text import normalise_name
@@ -63,3 +69,128 @@ def organisation_alias_remove(*, by: User, alias: OrganisationAlias) -> None:
     before = _alias_snapshot(alias)
     orgs_changed.send(by=by, instance=alias, action="delete", before=before, after={})
     alias.delete()
+
+
+# City leaders are people first: a leader named in a list is kept with name, title and order, and may
+# have no login account (no usable password) until the office opens one for them.
+
+LEADER_NAME_MAX = User._meta.get_field("full_name").max_length
+LEADER_TITLE_MAX = User._meta.get_field("title").max_length
+USERNAME_MAX = User._meta.get_field("username").max_length
+_TITLE_IN_BRACKETS = re.compile(r"^(?P<name>[^（(]+)[（(](?P<title>[^）)]*)[）)]\s*$")
+
+
+def leader_name_split(written: str) -> tuple[str, str]:
+    """张三（副市长） → (张三, 副市长): a list puts the title in brackets after the name, or omits it."""
+    written = normalise_name(written)
+    found = _TITLE_IN_BRACKETS.match(written)
+    if found is None:
+        return written, ""
+    return found["name"], found["title"]
+
+
+def _leader_snapshot(leader: User) -> dict:
+    return {
+        str(_("姓名")): leader.full_name,
+        str(_("职务")): leader.title,
+        str(_("排序")): leader.sort,
+        str(_("登录账号")): leader.username if leader.has_account else "",
+    }
+
+
+def _leader_check(full_name: str, title: str, *, exclude: User | None = None) -> None:
+    errors = {}
+    if not full_name:
+        errors["full_name"] = _("请填写市领导姓名。")
+    elif len(full_name) > LEADER_NAME_MAX:
+        errors["full_name"] = _("姓名不能超过 %(n)s 个字。") % {"n": LEADER_NAME_MAX}
+    else:
+        same = User.objects.filter(role=User.Role.LEADER, full_name=full_name)
+        if exclude is not None:
+            same = same.exclude(pk=exclude.pk)
+        if same.exists():
+            errors["full_name"] = _("已有名为“%(name)s”的市领导。") % {"name": full_name}
+    if len(title) > LEADER_TITLE_MAX:
+        errors["title"] = _("职务不能超过 %(n)s 个字。") % {"n": LEADER_TITLE_MAX}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def leader_create(*, by: User | None, full_name: str, title: str = "", sort: int | None = None) -> User:
+    """A city leader without a login account, in the office (leaders belong to it)."""
+    full_name, title = normalise_name(full_name), normalise_name(title)
+    _leader_check(full_name, title)
+    if sort is None:
+        sort = (User.objects.filter(role=User.Role.LEADER).aggregate(n=Max("sort"))["n"] or 0) + 1
+    office = Organisation.objects.filter(kind=Organisation.Kind.OFFICE).order_by("id").first()
+    leader = User(
+        username=f"leader-{uuid.uuid4().hex[:12]}",
+        role=User.Role.LEADER,
+        organisation=office,
+        full_name=full_name,
+        title=title,
+        sort=sort,
+    )
+    leader.set_unusable_password()
+    leader.save()
+    orgs_changed.send(by=by, instance=leader, action="create", before={}, after=_leader_snapshot(leader))
+    return leader
+
+
+@transaction.atomic
+def leader_update(*, by: User, leader: User, full_name: str, title: str, sort: int, based_on: dict) -> User:
+    """Change a leader's name, title or order. BASED_ON is what the form showed ({"full_name", "title",
+    "sort"}): when someone changed the leader since, nothing is written and the reason says so."""
+    full_name, title = normalise_name(full_name), normalise_name(title)
+    current = User.objects.select_for_update().get(pk=leader.pk)
+    shown = {k: based_on.get(k) for k in ("full_name", "title", "sort")}
+    if shown != {"full_name": current.full_name, "title": current.title, "sort": current.sort}:
+        raise ValidationError(
+            _("该市领导的信息已被他人修改（现为：%(name)s，%(title)s，排序 %(sort)s）。请刷新后重新修改。")
+            % {"name": current.full_name, "title": current.title or "—", "sort": current.sort}
+        )
+    _leader_check(full_name, title, exclude=current)
+    before = _leader_snapshot(current)
+    current.full_name, current.title, current.sort = full_name, title, sort
+    current.save(update_fields=["full_name", "title", "sort"])
+    orgs_changed.send(
+        by=by, instance=current, action="update", before=before, after=_leader_snapshot(current)
+    )
+    return current
+
+
+@transaction.atomic
+def leader_account_open(*, by: User, leader: User, username: str, password: str) -> User:
+    """Give a leader who has no account a login (username and first password); they change the password
+    after logging in. Refused for a leader who already has one, or a taken username, or a weak password."""
+    current = User.objects.select_for_update().get(pk=leader.pk)
+    if current.role != User.Role.LEADER:
+        raise ValidationError(_("只能为市领导开通账号。"))
+    if current.has_account:
+        raise ValidationError(
+            _("%(name)s已有登录账号“%(username)s”。") % {"name": current, "username": current.username}
+        )
+    username = normalise_name(username)
+    errors = {}
+    if not username:
+        errors["username"] = _("请填写登录名。")
+    elif len(username) > USERNAME_MAX:
+        errors["username"] = _("登录名不能超过 %(n)s 个字符。") % {"n": USERNAME_MAX}
+    elif User.objects.filter(username=username).exclude(pk=current.pk).exists():
+        errors["username"] = _("登录名“%(username)s”已被使用。") % {"username": username}
+    try:
+        validate_password(password, user=current)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    before = _leader_snapshot(current)
+    current.username = username
+    current.set_password(password)
+    current.is_active = True
+    current.save(update_fields=["username", "password", "is_active"])
+    orgs_changed.send(
+        by=by, instance=current, action="update", before=before, after=_leader_snapshot(current)
+    )
+    return current

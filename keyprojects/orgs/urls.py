@@ -7,6 +7,11 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("<int:pk>/aliases/", views.organisation_alias_add, name="organisation_alias_add"),
     path("aliases/<int:pk>/delete/", views.organisation_alias_remove, name="organisation_alias_remove"),
+    path("leaders/", views.city_leader_list, name="city_leader_list"),
+    path("leaders/add/", views.city_leader_add, name="city_leader_add"),
+    path("leaders/<int:pk>/", views.city_leader_detail, name="city_leader_detail"),
+    path("leaders/<int:pk>/edit/", views.city_leader_edit, name="city_leader_edit"),
+    path("leaders/<int:pk>/account/", views.city_leader_account, name="city_leader_account"),
 ]
 
 # The organisations and users import (orgs/bulk.py).

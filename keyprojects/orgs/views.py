@@ -1,5 +1,5 @@
 """The office's organisation pages: every organisation, and one organisation with the other names it goes
-by in the lists (aliases), which the office adds and removes here."""
+by in the lists (aliases), which the office adds and removes here; and the city leaders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from keyprojects.lib.forms import apply_errors
 from keyprojects.orgs import services
 from keyprojects.orgs.access import require_office
-from keyprojects.orgs.forms import AliasForm
-from keyprojects.orgs.models import Organisation, OrganisationAlias
+from keyprojects.orgs.forms import AliasForm, LeaderAccountForm, LeaderForm
+from keyprojects.orgs.models import Organisation, OrganisationAlias, User
 
 
 @require_GET
@@ -71,3 +71,109 @@ def organisation_alias_remove(request, pk):
     services.organisation_alias_remove(by=request.user, alias=alias)
     messages.success(request, _("已删除别名“%(alias)s”。") % {"alias": alias.name})
     return redirect("organisation_detail", pk=organisation.pk)
+
+
+# City leaders: people with a name, title and order, who may have no login account yet.
+
+
+def _leaders():
+    leaders = User.objects.filter(role=User.Role.LEADER).order_by("sort", "full_name", "pk")
+    return leaders.annotate(project_count=Count("linked_projects"))
+
+
+def _leader_list(request, form, status=200):
+    return render(request, "orgs/leader_list.html", {"leaders": _leaders(), "form": form}, status=status)
+
+
+@require_GET
+@login_required
+def city_leader_list(request):
+    require_office(request.user)
+    return _leader_list(request, LeaderForm())
+
+
+@require_POST
+@login_required
+def city_leader_add(request):
+    require_office(request.user)
+    form = LeaderForm(request.POST)
+    if form.is_valid():
+        try:
+            leader = services.leader_create(
+                by=request.user,
+                full_name=form.cleaned_data["full_name"],
+                title=form.cleaned_data["title"],
+                sort=form.cleaned_data["sort"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已添加市领导%(name)s（未开通登录账号）。") % {"name": leader})
+            return redirect("city_leader_detail", pk=leader.pk)
+    return _leader_list(request, form)
+
+
+def _leader_detail(request, leader, form=None, account_form=None):
+    context = {
+        "leader": leader,
+        "form": form or LeaderForm.of(leader),
+        "account_form": account_form or LeaderAccountForm(),
+    }
+    return render(request, "orgs/leader_detail.html", context)
+
+
+@require_GET
+@login_required
+def city_leader_detail(request, pk):
+    require_office(request.user)
+    return _leader_detail(request, get_object_or_404(_leaders(), pk=pk))
+
+
+@require_POST
+@login_required
+def city_leader_edit(request, pk):
+    require_office(request.user)
+    leader = get_object_or_404(_leaders(), pk=pk)
+    form = LeaderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.leader_update(
+                by=request.user,
+                leader=leader,
+                full_name=form.cleaned_data["full_name"],
+                title=form.cleaned_data["title"],
+                sort=form.cleaned_data["sort"],
+                based_on=form.based_on(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("city_leader_detail", pk=leader.pk)
+    return _leader_detail(request, leader, form=form)
+
+
+@require_POST
+@login_required
+def city_leader_account(request, pk):
+    require_office(request.user)
+    leader = get_object_or_404(_leaders(), pk=pk)
+    form = LeaderAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.leader_account_open(
+                by=request.user,
+                leader=leader,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已为%(name)s开通登录账号“%(username)s”。")
+                % {"name": leader, "username": form.cleaned_data["username"]},
+            )
+            return redirect("city_leader_detail", pk=leader.pk)
+    return _leader_detail(request, leader, account_form=form)

@@ -15,6 +15,12 @@ MATRIX = {
     # An empty POST answers with the page and the form's error (nothing is written).
     "organisation_alias_add": [("department", lambda c: [c.department.pk], POST_ONLY, OFFICE_PAGE)],
     "organisation_alias_remove": [("", lambda c: [c.department_alias.pk], POST_ONLY, OFFICE_ACTION)],
+    "city_leader_list": [("", lambda c: [], OFFICE_PAGE, None)],
+    # Empty POSTs: the page again with the form's errors; nothing is written.
+    "city_leader_add": [("", lambda c: [], POST_ONLY, OFFICE_PAGE)],
+    "city_leader_detail": [("leader", lambda c: [c.leader.pk], OFFICE_PAGE, POST_ONLY)],
+    "city_leader_edit": [("leader", lambda c: [c.leader.pk], POST_ONLY, OFFICE_PAGE)],
+    "city_leader_account": [("leader", lambda c: [c.leader.pk], POST_ONLY, OFFICE_PAGE)],
 }
 
 
