@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.orgs.models import Organisation
+from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.imports.apply import BATCH_NEW
 from keyprojects.plans.imports.names import CREATE
 from keyprojects.plans.models import Batch
@@ -108,9 +108,13 @@ class UnknownNamesForm(forms.Form):
 
 def _existing_by_kind(kinds) -> dict:
     existing = {kind: [] for kind in kinds}
-    orgs = Organisation.objects.filter(is_active=True, kind__in=kinds - {"sector"}).order_by("sort", "name")
+    orgs = Organisation.objects.filter(is_active=True, kind__in=kinds - {"sector", "leader"})
+    orgs = orgs.order_by("sort", "name")
     for pk, kind, name in orgs.values_list("pk", "kind", "name"):
         existing[kind].append((pk, name))
     if "sector" in kinds:
         existing["sector"] = list(Sector.objects.order_by("sort", "name").values_list("pk", "name"))
+    if "leader" in kinds:
+        leaders = User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("sort", "full_name")
+        existing["leader"] = list(leaders.values_list("pk", "full_name"))
     return existing

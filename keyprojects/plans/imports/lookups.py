@@ -13,13 +13,14 @@ from dataclasses import replace
 from keyprojects.lib.text import normalise_name
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.orgs.names import Candidate, NameIndex, organisation_index
+from keyprojects.orgs.services import leader_name_split
 from keyprojects.plans.models import AnnualEntry, AnnualList
 from keyprojects.projects.models import Project, Sector
 from keyprojects.projects.selectors import sector_id_for, sector_index, sector_key
 
 Kind = Organisation.Kind
 # The kinds of name an import may not know, in the order the preview shows them.
-NAME_KINDS = ("district", "department", "owner", "sector")
+NAME_KINDS = ("district", "department", "owner", "sector", "leader")
 
 # The entry fields an import sets, as plan rows hold them (leader by id).
 ENTRY_FIELDS = (
@@ -50,6 +51,11 @@ PROJECT_FIELDS = (
     "end_year",
     "version",
 )
+
+
+def leader_key(name) -> str:
+    """A leader as a list writes them, without the title in brackets: 张三（副市长） is 张三."""
+    return leader_name_split(name or "")[0]
 
 
 def chunks(items, size=2000):
@@ -101,12 +107,14 @@ class Lookups:
         )
         self.leaders = {}
         self.leader_names = {}
-        for user in User.objects.filter(role=User.Role.LEADER, is_active=True).values(
-            "id", "full_name", "username"
-        ):
-            for key in {normalise_name(user["full_name"]), normalise_name(user["username"])} - {""}:
+        leaders = User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("sort", "full_name")
+        for user in leaders.values("id", "full_name", "username"):
+            for key in {leader_key(user["full_name"]), normalise_name(user["username"])} - {""}:
                 self.leaders.setdefault(key, user["id"])
             self.leader_names[user["id"]] = user["full_name"] or user["username"]
+        self.indexes["leader"] = NameIndex(
+            Candidate(value=pk, name=name) for pk, name in self.leader_names.items()
+        )
 
     def _read_projects(self, rows):
         self.by_code = {}
@@ -184,7 +192,25 @@ class Lookups:
     @staticmethod
     def key(kind, name) -> str:
         """How an unknown name of KIND is told apart from the others (and a choice found again)."""
-        return sector_key(name or "") if kind == "sector" else normalise_name(name)
+        if kind == "sector":
+            return sector_key(name or "")
+        if kind == "leader":
+            return leader_key(name)
+        return normalise_name(name)
+
+    def leader_for(self, name) -> int | None:
+        """The leader NAME means: by name (张三, 张三（副市长）), by a name written inside it (张三副市长), or
+        the one the office chose for it; None for an unknown name."""
+        key = leader_key(name)
+        if not key:
+            return None
+        if ("leader", key) in self.resolved:
+            return self.resolved[("leader", key)]
+        found = self.leaders.get(key)
+        if found is None:
+            written = normalise_name(name)
+            found = next((pk for known, pk in self.leaders.items() if known in written), None)
+        return found
 
     def match(self, kind, name):
         """NAME against the organisations (or sectors) of KIND: orgs.names' MatchResult, once a name."""

@@ -1,9 +1,10 @@
-"""names: the names a file uses that the system does not know — districts, departments, owners, sectors —
-as a question for the office, not a rejection (part of the plan and apply stages).
+"""names: the names a file uses that the system does not know — districts, departments, owners, sectors,
+leaders — as a question for the office, not a rejection (part of the plan and apply stages).
 
 The plan lists each unknown name once, with the rows that use it and the closest existing organisations
 (orgs.names' suggestions). The office answers once for the whole file: map a name to an existing
-organisation (kept as its alias, so that the next import matches it by itself) or create it. The
+organisation (kept as its alias, so that the next import matches it by itself) or create it. A leader
+created here is a person without a login account (orgs.services.leader_create). The
 answers are written in the import's own transaction, before the plan is made again and applied: all of
 it or nothing. A name that two organisations answer to equally is never mapped without the office.
 """
@@ -19,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.lib.text import normalise_name
-from keyprojects.orgs.models import Organisation
+from keyprojects.orgs.models import Organisation, User
 from keyprojects.orgs.names import name_taken_by, resolve_organisation
-from keyprojects.orgs.services import organisation_alias_add
+from keyprojects.orgs.services import leader_create, leader_name_split, organisation_alias_add
 from keyprojects.projects.models import Sector
 
 KIND_LABELS = {
@@ -29,6 +30,7 @@ KIND_LABELS = {
     "department": gettext_lazy("责任单位（市直部门）"),
     "owner": gettext_lazy("业主单位"),
     "sector": gettext_lazy("行业领域"),
+    "leader": gettext_lazy("联系市领导"),
 }
 CREATE = "create"
 NAME_MAX = Organisation._meta.get_field("name").max_length
@@ -153,6 +155,10 @@ def _existing_by_name(u, written, errors):
         sector = Sector.objects.filter(name=normalise_name(written)).first()
         if sector is not None:
             return sector.pk
+    elif u.kind == "leader":
+        leader = _leaders().filter(full_name=leader_name_split(written)[0]).first()
+        if leader is not None:
+            return leader.pk
     else:
         result = resolve_organisation(written, kind=u.kind)
         if result.found is not None:
@@ -162,6 +168,10 @@ def _existing_by_name(u, written, errors):
         % {"name": u.name, "target": written, "kind": KIND_LABELS[u.kind]}
     )
     return None
+
+
+def _leaders():
+    return User.objects.filter(role=User.Role.LEADER, is_active=True)
 
 
 def _map(u, target, by, made) -> int:
@@ -178,6 +188,12 @@ def _map(u, target, by, made) -> int:
             sector.save(update_fields=["synonyms"])
             made["aliases"] += 1
         return sector.pk
+    if u.kind == "leader":
+        # A leader goes by one name: this file's way of writing it is not kept.
+        leader = _leaders().filter(pk=target).first()
+        if leader is None:
+            raise ValidationError(_("所选的市领导不存在或已停用。"))
+        return leader.pk
     organisation = Organisation.objects.filter(pk=target, kind=u.kind, is_active=True).first()
     if organisation is None:
         raise ValidationError(_("所选的单位不存在、已停用或不是%(kind)s。") % {"kind": KIND_LABELS[u.kind]})
@@ -197,6 +213,9 @@ def _create(u, by) -> int:
             raise ValidationError(_("已有同名的行业领域。"))
         sort = (Sector.objects.aggregate(n=Max("sort"))["n"] or 0) + 1
         return Sector.objects.create(name=name, sort=sort).pk
+    if u.kind == "leader":
+        full_name, title = leader_name_split(u.name)
+        return leader_create(by=by, full_name=full_name, title=title).pk
     name = normalise_name(u.name)[:NAME_MAX]
     other = name_taken_by(name)
     if other is not None:

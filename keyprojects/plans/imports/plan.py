@@ -471,30 +471,17 @@ def _leader(row, look, plan) -> int | None:
     """The first leader named (the list keeps one), by name or inside what was written."""
     if not row.leaders:
         return None
-    leader_id = None
-    missing = []
+    leader_id, missing = None, False
     for name in row.leaders:
-        found = look.leaders.get(normalise_name(name))
+        found = look.leader_for(name)
         if found is None:
-            found = next(
-                (uid for key, uid in look.leaders.items() if key and key in normalise_name(name)), None
-            )
-        if found is None:
-            missing.append(name)
-        if leader_id is None:
+            # A leader the system does not know yet: kept as a person (no account needed) once the
+            # office creates or maps them in the preview.
+            plan.ask("leader", name, row, look)
+            missing = True
+        elif leader_id is None:
             leader_id = found
-    if missing:  # all of them in one reason: the cell has one
-        _refuse(
-            plan,
-            row,
-            "leader",
-            _(
-                "找不到联系市领导%(names)s（须为系统中的市领导用户；导入时暂不能新建市领导，"
-                "请先为其开设账号）。"
-            )
-            % {"names": "、".join(f"“{name}”" for name in missing)},
-            "、".join(missing),
-        )
+    if missing:
         return None
     if len(row.leaders) > 1:
         plan.warnings.append(

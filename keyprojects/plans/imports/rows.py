@@ -32,6 +32,7 @@ from keyprojects.plans.imports.values import (
     parse_years,
     period_end_month,
     split_names,
+    split_people,
 )
 from keyprojects.plans.models import Category
 from keyprojects.projects.models import validate_project_code
@@ -349,7 +350,7 @@ def _parse_row(header, excel_row, get, stack, year, reject) -> Row:
     if "departments" in col:
         row.departments = split_names(get("departments"))
     if "leader" in col:
-        row.leaders = split_names(get("leader"))
+        row.leaders = split_people(get("leader"))
     if row.goal and len(row.goal) > 2000:
         row.goal = row.goal[:2000]
     if row.note and len(row.note) > 300:

@@ -246,6 +246,21 @@ def split_names(value) -> list[str]:
     return [n for n in (p.strip() for p in _LIST_SPLIT.split(text)) if n and not is_empty(n)]
 
 
+def split_people(value) -> list[str]:
+    """张三（市委常委、常务副市长）、李四 → [张三（市委常委、常务副市长）, 李四]: the title in brackets stays
+    with its name (orgs.services.leader_name_split reads it)."""
+    titles = []
+
+    def keep(found):
+        titles.append(found.group(0))
+        return f"\0{len(titles) - 1}\0"
+
+    text = re.sub(r"\s+(?=[（(])", "", cell_text(value).replace("\u3000", " "))
+    text = _PAREN.sub(keep, text)
+    names = [n for n in (p.strip() for p in _LIST_SPLIT.split(text)) if n and not is_empty(n)]
+    return [re.sub(r"\0(\d+)\0", lambda m: titles[int(m.group(1))], n) for n in names]
+
+
 CATEGORY_WORDS = [
     (Category.COMPLETING, ("竣工投产", "建成投产", "竣工", "投产", "完工")),
     (Category.NEW_START, ("新开工", "新建开工", "计划新开工")),

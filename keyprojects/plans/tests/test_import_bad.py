@@ -48,6 +48,7 @@ UNKNOWN = {
     "row_department": ("department", "市不存在局"),
     "row_district": ("district", "北京市朝阳区"),
     "row_sector": ("sector", "航天"),
+    "row_leader": ("leader", "张三丰"),
 }
 
 

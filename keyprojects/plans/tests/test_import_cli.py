@@ -43,7 +43,7 @@ def test_a_dry_run_writes_nothing(world):
 def test_it_exits_non_zero_and_names_each_rejection(world):
     before = counts()
     with pytest.raises(CommandError, match="文件被拒绝：1 处问题"):
-        command(str(BAD / "row_leader.xlsx"), "--year", str(YEAR))
+        command(str(BAD / "row_negative.xlsx"), "--year", str(YEAR))
     assert counts() == before
 
 
@@ -54,15 +54,15 @@ def test_it_prints_where_each_rejection_is(world):
     with pytest.raises(CommandError):
         call_command(
             "import_annual_list",
-            str(BAD / "row_leader.xlsx"),
+            str(BAD / "row_negative.xlsx"),
             "--year",
             str(YEAR),
             "--dry-run",
             stdout=StringIO(),
             stderr=err,
         )
-    assert "工作表“清单” 第 6 行 K列“联系市领导”：找不到联系市领导“张三丰”" in err.getvalue()
-    assert "（单元格内容：张三丰）" in err.getvalue()
+    assert "工作表“清单” 第 6 行 H列“年度计划投资”：金额不能为负数" in err.getvalue()
+    assert "（单元格内容：-500）" in err.getvalue()
 
 
 def test_it_refuses_a_file_that_is_not_a_workbook(world):

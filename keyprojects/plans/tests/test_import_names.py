@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from keyprojects.orgs.models import Organisation, OrganisationAlias
+from keyprojects.orgs.models import Organisation, OrganisationAlias, User
 from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.models import AnnualEntry, ImportJob
 from keyprojects.plans.tests.import_support import YEAR, counts, import_world
@@ -169,3 +169,40 @@ def test_the_preview_asks_once_for_the_whole_file_and_applies_the_answers(world,
     assert "科技创新" in Sector.objects.get(name="产业").synonyms
     assert Organisation.objects.filter(name="市数据局", kind=Kind.DEPARTMENT).exists()
     assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 5
+
+
+def test_the_preview_asks_about_leaders_and_keeps_new_ones_as_people(world, client, tmp_path):
+    path = tmp_path / "list.xlsx"
+    published_list(
+        path,
+        [
+            ("一、续建项目（2项）", []),
+            (
+                "（一）产业项目（2项）",
+                [
+                    project("南宁市数字经济产业园", leader="李明（副市长）"),
+                    project("南宁市城市更新二期", leader="韦建萍"),  # a slip for 韦建平
+                ],
+            ),
+        ],
+    )
+    client.force_login(world.staff)
+    with path.open("rb") as fh:
+        client.post(reverse("import_upload"), {"file": fh, "year": YEAR, "batch": "new"})
+    job = ImportJob.objects.get()
+    leaders = [u for u in job.summary["unknown"] if u["kind"] == "leader"]
+    assert [u["name"] for u in leaders] == ["李明（副市长）", "韦建萍"]
+    assert leaders[1]["suggestions"][0]["id"] == world.leader.pk
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert 'id="unknown-leader"' in page and "韦建平" in page
+
+    answers = {}
+    for n, u in enumerate(job.summary["unknown"]):
+        answers[f"choice-{n}"] = str(world.leader.pk) if u["name"] == "韦建萍" else "create"
+    response = client.post(reverse("import_apply", args=[job.pk]), answers, follow=True)
+    assert "导入完成：新增 2 个" in response.content.decode()
+    entries = {e.project.name: e.leader for e in AnnualEntry.objects.select_related("project", "leader")}
+    assert entries["南宁市城市更新二期"] == world.leader
+    new = entries["南宁市数字经济产业园"]
+    assert (new.full_name, new.title, new.has_account) == ("李明", "副市长", False)
+    assert not User.objects.filter(full_name="韦建萍").exists()

@@ -216,7 +216,6 @@ def test_it_reports_every_problem_of_a_row_at_once(world, tmp_path):
         ("E", "建设起止年限"),
         ("G", "截至2026年底累计完成投资"),
         ("H", "2027年计划/计划投资"),
-        ("K", "联系市领导"),
     ]
     assert "无法确定所在城区" in found["D", "建设地点"].message
     assert "无法识别的建设年限" in found["E", "建设起止年限"].message
@@ -227,7 +226,8 @@ def test_it_reports_every_problem_of_a_row_at_once(world, tmp_path):
     assert found["H", "2027年计划/计划投资"].message == "年度计划投资 200 万元超过项目总投资 100 万元。"
     # Departments the system does not know are asked about (names.py), not refused.
     assert [u.name for u in plan.unknown_names() if u.kind == "department"] == ["市不存在局", "市也没有委"]
-    assert found["K", "联系市领导"].value == "张三丰"
+    # So is a leader: kept as a person without an account once the office says so.
+    assert [u.name for u in plan.unknown_names() if u.kind == "leader"] == ["张三丰"]
     assert plan.counts()["rejected_rows"] == 1
 
 
@@ -237,7 +237,7 @@ def test_the_command_line_prints_them_all_and_writes_the_error_report(world, tmp
     report = tmp_path / "问题报告.xlsx"
     out, err = StringIO(), StringIO()
     before = counts()
-    with pytest.raises(CommandError, match="5 处问题"):
+    with pytest.raises(CommandError, match="4 处问题"):
         call_command(
             "import_annual_list",
             str(path),
@@ -252,7 +252,7 @@ def test_the_command_line_prints_them_all_and_writes_the_error_report(world, tmp
     lines = [
         line for line in err.getvalue().splitlines() if f"第 {bad} 行" in line and line.startswith("工作表")
     ]
-    assert [line.split("：")[0].split()[-1][:1] for line in lines] == ["D", "E", "G", "H", "K"]
+    assert [line.split("：")[0].split()[-1][:1] for line in lines] == ["D", "E", "G", "H"]
     assert f"问题报告已写入：{report}" in err.getvalue()
 
     wb = openpyxl.load_workbook(report)
@@ -266,13 +266,12 @@ def test_the_command_line_prints_them_all_and_writes_the_error_report(world, tmp
         for cell in line
         if cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb == FAULT.fgColor.rgb
     }
-    assert sorted(marked) == [f"{c}{bad}" for c in "DEGHK"]
+    assert sorted(marked) == [f"{c}{bad}" for c in "DEGH"]
     assert marked[f"G{bad}"] == "问题：截至上年底累计完成投资 150 万元超过项目总投资 100 万元。"
-    assert "张三丰" in marked[f"K{bad}"]
     assert ws[f"B{bad}"].comment is None and ws[f"B{bad - 1}"].fill.fill_type is None
     summary = [[c.value for c in line] for line in wb["问题清单"].iter_rows()]
     assert summary[0] == ["类型", "工作表", "行", "列", "表头", "单元格内容", "问题"]
-    assert [(r[2], r[3]) for r in summary[1:]] == [(bad, c) for c in "DEGHK"]
+    assert [(r[2], r[3]) for r in summary[1:]] == [(bad, c) for c in "DEGH"]
     assert summary[3][5] == "150" and summary[3][6].startswith("截至上年底累计完成投资 150 万元")
 
     if shutil.which("soffice"):  # the office may open it in LibreOffice (or WPS) as well as Excel
@@ -305,11 +304,11 @@ def test_the_preview_offers_the_error_report(world, tmp_path, client):
             reverse("import_upload"), {"file": fh, "year": YEAR, "batch": "new"}, follow=True
         )
     job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.REJECTED and len(job.errors) == 5
+    assert job.status == ImportJob.Status.REJECTED and len(job.errors) == 4
     page = response.content.decode()
     url = reverse("import_errors_report", args=[job.pk])
     assert url in page and "下载问题报告" in page
-    assert page.count(f'<td class="num">{bad}</td>') == 5  # every problem of the row, listed
+    assert page.count(f'<td class="num">{bad}</td>') == 4  # every problem of the row, listed
 
     response = client.get(url)
     assert response.status_code == 200
@@ -318,7 +317,7 @@ def test_the_preview_offers_the_error_report(world, tmp_path, client):
     ws = wb["2027年计划"]
     assert ws[f"H{bad}"].fill.fgColor.rgb == FAULT.fgColor.rgb
     assert "年度计划投资 200 万元超过项目总投资 100 万元" in ws[f"H{bad}"].comment.text
-    assert wb["问题清单"].max_row == 6
+    assert wb["问题清单"].max_row == 5
 
     # A job with nothing to report has no report; a file gone since still has its list of problems.
     job.file.delete(save=True)

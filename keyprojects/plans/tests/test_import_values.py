@@ -14,6 +14,7 @@ from keyprojects.plans.imports.values import (
     parse_month,
     parse_years,
     split_names,
+    split_people,
 )
 
 
@@ -222,3 +223,16 @@ def test_the_reader_child_is_a_standalone_script():
     source = read.CHILD.read_text()
     assert "django" not in source.lower().replace("django code", "")
     assert "from keyprojects" not in source
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ("张三（市委常委、常务副市长）、李四", ["张三（市委常委、常务副市长）", "李四"]),
+        ("王五 (副市长)，赵六", ["王五(副市长)", "赵六"]),
+        ("韦建平", ["韦建平"]),
+        ("/", []),
+    ],
+)
+def test_it_keeps_a_leaders_title_with_the_name(value, people):
+    assert split_people(value) == people

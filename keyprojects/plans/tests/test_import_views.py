@@ -50,10 +50,10 @@ def test_it_uploads_previews_and_applies(world, client):
 def test_it_shows_every_rejection_with_its_place(world, client):
     client.force_login(world.admin)
     before = counts()
-    response = upload(client, BAD / "row_leader.xlsx")
+    response = upload(client, BAD / "row_negative.xlsx")
     page = response.content.decode()
     assert "文件被拒绝" in page
-    assert "找不到联系市领导“张三丰”" in page and "联系市领导" in page and ">K<" in page
+    assert "金额不能为负数" in page and "年度计划投资" in page and ">H<" in page
     assert "确认导入" not in page
     job = ImportJob.objects.get()
     response = client.post(reverse("import_apply", args=[job.pk]), follow=True)

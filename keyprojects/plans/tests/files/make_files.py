@@ -520,7 +520,7 @@ ROW_FAULTS = {
         "序号",
     ),
     "row_department": (simple({9: "市不存在局"}), "找不到责任单位", 6, "责任单位"),
-    "row_leader": (simple({10: "张三丰"}), "找不到联系市领导", 6, "联系市领导"),
+    "row_leader": (simple({10: "张三丰"}), "", 6, "联系市领导"),  # asked, not refused
     "row_negative": (simple({7: "-500"}), "金额不能为负数", 6, "年度计划投资"),
     "row_text_money": (simple({7: "约1000"}), "不是有效的金额", 6, "年度计划投资"),
     "row_percent": (simple({6: "12%"}), "不是有效的金额", 6, "总投资"),
