@@ -52,28 +52,67 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_BODY_CHARS else text[: MAX_BODY_CHARS - 1] + "…"
 
 
+# Neither WeCom nor DingTalk documents a backslash escape, so the characters that make markdown or
+# HTML (links, tags, emphasis, code, headings, quotes, tables, entities) become their
+# full-width forms: they read the same in Chinese text and no renderer takes them as markup.
+MARKDOWN_FULL_WIDTH = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "_": "＿",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        ">": "＞",
+        "#": "＃",
+        "|": "｜",
+        "~": "～",
+        "&": "＆",
+    }
+)
+
+
+def markdown_line(text: str) -> str:
+    """User text (a title, a name) as one line of inert markdown."""
+    return " ".join((text or "").split()).translate(MARKDOWN_FULL_WIDTH)
+
+
+def markdown_text(text: str) -> str:
+    """User text (a body) as inert markdown, line breaks kept."""
+    return "\n".join(line.strip().translate(MARKDOWN_FULL_WIDTH) for line in _short(text).splitlines())
+
+
+def markdown_link(label: str, link: str) -> str:
+    """The system's own link, with the characters that could end the markdown link percent-encoded."""
+    return f"[{label}]({urllib.parse.quote(link, safe='/:?=&%#@$+,;~')})"
+
+
 # Payloads, in the formats the platforms document for their custom group robots.
 
 
 def wecom_payload(*, title: str, body: str, link: str) -> dict:
     """WeCom: {"msgtype": "markdown", "markdown": {"content": ...}}."""
-    lines = [f"**{title}**"]
+    lines = [f"**{markdown_line(title)}**"]
     if body:
-        lines.append(_short(body))
+        lines.append(markdown_text(body))
     if link:
-        lines.append(f"[{_('查看详情')}]({link})")
+        lines.append(markdown_link(_("查看详情"), link))
     return {"msgtype": "markdown", "markdown": {"content": "\n".join(lines)}}
 
 
 def dingtalk_payload(*, title: str, body: str, link: str) -> dict:
     """DingTalk: {"msgtype": "markdown", "markdown": {"title": ..., "text": ...}}; the title is what the
-    chat list shows, the text is the message."""
-    parts = [f"#### {title}"]
+    chat list shows (plain text), the text is the message."""
+    parts = [f"#### {markdown_line(title)}"]
     if body:
-        parts.append(_short(body))
+        parts.append(markdown_text(body))
     if link:
-        parts.append(f"[{_('查看详情')}]({link})")
-    return {"msgtype": "markdown", "markdown": {"title": title, "text": "\n\n".join(parts)}}
+        parts.append(markdown_link(_("查看详情"), link))
+    return {
+        "msgtype": "markdown",
+        "markdown": {"title": " ".join(title.split()), "text": "\n\n".join(parts)},
+    }
 
 
 def feishu_payload(*, title: str, body: str, link: str) -> dict:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from keyprojects.notifications import channels
 from keyprojects.notifications.models import Channel, Kind, WebhookEndpoint
 from keyprojects.notifications.services import masked_url, notification_send, outbox_deliver
 
@@ -133,4 +134,94 @@ def test_it_hides_the_robots_token_in_lists():
     )
     assert masked_url("https://open.feishu.cn/open-apis/bot/v2/hook/abc-123") == (
         "https://open.feishu.cn/open-apis/bot/v2/hook/…"
+    )
+
+
+# What users type reaches the robots as text: a problem's title or a report's text cannot put a
+# clickable link, an HTML tag or formatting in a group's chat. The system's own link still works.
+HOSTILE = [
+    "请立即[点此核对账户](http://phish.example/login)",
+    '<a href="http://phish.example/login">点此核对账户</a>',
+    "![二维码](http://phish.example/qr.png)",
+    "<http://phish.example/login>",
+    "[点此核对账户][1]\n\n[1]: http://phish.example/login",
+    "**紧急** __通知__ *斜体* _下划线_ ~~删除~~",
+    "# 大标题\n## 二级标题",
+    "> 引用：市领导要求",
+    "`代码` ```多行```",
+    '<font color="warning">紧急</font> <@all>',
+    "第一行\r\n[查看详情](http://phish.example/login)\n\\[转义\\](http://phish.example)",
+    "&#91;点此&#93;(http://phish.example) | 表格 |",
+]
+MARKUP = set("[]<>*_#`\\|~&")
+OUR_LINK = "[查看详情](https://kp.example.gov.cn/problems/7/)"
+
+
+def _hostile_messages(cast, robot, channel):
+    _hook(cast, robot, channel)
+    for n, text in enumerate(HOSTILE):
+        notification_send(
+            recipients=[cast.district],
+            kind=Kind.PROBLEM_ASSIGNED,
+            title=f"问题交办：{text}",
+            body=f"问题描述：{text}\n牵头单位：青秀区",
+            url="/problems/7/",
+            key=f"problem:7:hostile:{n}",
+            organisations=[cast.district_a],
+        )
+    assert outbox_deliver()["sent"] == len(HOSTILE)
+    return [request["json"] for request in robot.accepted]
+
+
+def _user_text_is_inert(user_text: str):
+    assert not MARKUP & set(user_text), user_text
+    assert "](" not in user_text and "<" not in user_text
+
+
+def test_it_sends_user_text_to_wecom_as_text_with_only_its_own_link(robot, cast):
+    payloads = _hostile_messages(cast, robot, Channel.WECOM)
+    for payload in payloads:
+        content = payload["markdown"]["content"]
+        title_line, *body_lines, link_line = content.split("\n")
+        assert link_line == OUR_LINK
+        assert title_line.startswith("**") and title_line.endswith("**")
+        _user_text_is_inert(title_line[2:-2])
+        _user_text_is_inert("\n".join(body_lines))
+        assert body_lines[-1] == "牵头单位：青秀区"
+    assert payloads[0]["markdown"]["content"] == (
+        "**问题交办：请立即［点此核对账户］(http://phish.example/login)**\n"
+        "问题描述：请立即［点此核对账户］(http://phish.example/login)\n"
+        "牵头单位：青秀区\n" + OUR_LINK
+    )
+
+
+def test_it_sends_user_text_to_dingtalk_as_text_with_only_its_own_link(robot, cast):
+    payloads = _hostile_messages(cast, robot, Channel.DINGTALK)
+    for payload in payloads:
+        markdown = payload["markdown"]
+        assert "\n" not in markdown["title"]  # the chat list shows it as plain text
+        heading, *body, link = markdown["text"].split("\n\n")
+        assert link == OUR_LINK
+        assert heading.startswith("#### ") and "\n" not in heading
+        _user_text_is_inert(heading.removeprefix("#### "))
+        _user_text_is_inert("\n\n".join(body))
+    assert payloads[0]["markdown"]["text"] == (
+        "#### 问题交办：请立即［点此核对账户］(http://phish.example/login)\n\n"
+        "问题描述：请立即［点此核对账户］(http://phish.example/login)\n牵头单位：青秀区\n\n" + OUR_LINK
+    )
+    assert payloads[6]["markdown"]["title"] == "问题交办：# 大标题 ## 二级标题"
+
+
+def test_it_sends_user_text_to_feishu_only_in_text_elements(robot, cast):
+    for payload in _hostile_messages(cast, robot, Channel.FEISHU):
+        post = payload["content"]["post"]["zh_cn"]
+        elements = [element for line in post["content"] for element in line]
+        assert [e for e in elements if e["tag"] != "text"] == [
+            {"tag": "a", "text": "查看详情", "href": "https://kp.example.gov.cn/problems/7/"}
+        ]
+
+
+def test_it_keeps_its_own_link_whole_in_markdown():
+    assert channels.markdown_link("查看详情", "https://kp.example.gov.cn/reports/7/?q=(a) b") == (
+        "[查看详情](https://kp.example.gov.cn/reports/7/?q=%28a%29%20b)"
     )
