@@ -190,6 +190,13 @@ def official_plan_errors(*, batch: Batch | None, published: int | None, planned_
     return {}
 
 
+def assumed_start(*, year: int) -> int:
+    """The start month a 新开工 entry of YEAR's list takes when its list has no 计划开工时间 column:
+    December, the latest the list's year allows, so that no late-start light turns on before the office
+    completes it (待补充)."""
+    return 12
+
+
 def assumed_completion(*, year: int, period: tuple[int, int] | None, end_month: int | None = None):
     """The completion month a 竣工投产 entry of YEAR's list takes when its list gives none, as
     (month, the year it is read in, basis): the last month of the construction PERIOD's final year

@@ -178,6 +178,10 @@ class EntryForm(BootstrapFormMixin, forms.Form):
             )
             for m, amount in enumerate(entry.monthly_plan or [], 1):
                 self.initial[f"m{m}"] = amount
+            if entry.start_month_assumed:
+                self.fields["planned_start_month"].help_text = _(
+                    "待补充：清单未列开工时间，导入时暂定为年底；核实后保存即消除此标记"
+                )
             if entry.completion_month_assumed:
                 self.fields["planned_completion_month"].help_text = _(
                     "待补充：清单未列竣工月份，导入时按建设起止年限暂定；核实后保存即消除此标记"

@@ -77,6 +77,8 @@ class AnnualEntry(models.Model):
     # Set when an import gave a 竣工投产 entry a month its list did not carry (待补充); cleared when
     # someone sets the month.
     completion_month_assumed = models.BooleanField(_("计划竣工月份待补充"), default=False)
+    # The same for a 新开工 entry's start month, when the list has no 计划开工时间 column.
+    start_month_assumed = models.BooleanField(_("计划开工月份待补充"), default=False)
     departments = models.ManyToManyField(
         Organisation,
         verbose_name=_("责任单位"),

@@ -37,6 +37,7 @@ ENTRY_FIELDS = (
     "planned_start_month",
     "planned_completion_month",
     "completion_month_assumed",
+    "start_month_assumed",
     "leader",
     "monthly_plan",
     "note",
@@ -142,6 +143,7 @@ def entry_create(
     planned_start_month: int | None = None,
     planned_completion_month: int | None = None,
     completion_month_assumed: bool = False,
+    start_month_assumed: bool = False,
     departments=(),
     leader=None,
     monthly_plan: list[int] | None = None,
@@ -149,7 +151,8 @@ def entry_create(
 ) -> AnnualEntry:
     """Put PROJECT on ANNUAL_LIST in BATCH, a draft batch of that list (it becomes official when the
     batch is published). The entry's departments are added to the project's. COMPLETION_MONTH_ASSUMED:
-    the completion month was not given but assumed (an import of a list without one), shown 待补充."""
+    the completion month was not given but assumed (an import of a list without one), shown 待补充;
+    START_MONTH_ASSUMED the same for the start month."""
     departments = list(departments)
     figures = {
         "category": category,
@@ -180,6 +183,7 @@ def entry_create(
         planned_start_month=planned_start_month,
         planned_completion_month=planned_completion_month,
         completion_month_assumed=bool(completion_month_assumed and planned_completion_month),
+        start_month_assumed=bool(start_month_assumed and planned_start_month),
         leader=leader,
         monthly_plan=list(monthly_plan) if monthly_plan is not None else None,
         note=note or "",
@@ -230,6 +234,10 @@ def entry_update_values(stored: AnnualEntry, fields: dict) -> dict:
         values["completion_month_assumed"] = False
     if values["planned_completion_month"] is None:
         values["completion_month_assumed"] = False
+    if "start_month_assumed" not in fields and fields.get("planned_start_month") is not None:
+        values["start_month_assumed"] = False
+    if values["planned_start_month"] is None:
+        values["start_month_assumed"] = False
     return values
 
 

@@ -146,6 +146,7 @@ class _Bulk:
         values["completion_month_assumed"] = bool(
             values["completion_month_assumed"] and values["planned_completion_month"]
         )
+        values["start_month_assumed"] = bool(values["start_month_assumed"] and values["planned_start_month"])
         entry = AnnualEntry(
             annual_list=annual_list,
             batch=target,

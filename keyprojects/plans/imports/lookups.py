@@ -31,6 +31,7 @@ ENTRY_FIELDS = (
     "planned_start_month",
     "planned_completion_month",
     "completion_month_assumed",
+    "start_month_assumed",
     "leader_id",
     "note",
 )

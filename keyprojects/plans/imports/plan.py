@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from keyprojects.lib.money import format_wan
 from keyprojects.lib.text import normalise_name
 from keyprojects.orgs.models import Organisation
-from keyprojects.plans.entry_rules import assumed_completion, investment_errors, plan_errors
+from keyprojects.plans.entry_rules import assumed_completion, assumed_start, investment_errors, plan_errors
 from keyprojects.plans.imports.header import FIELD_LABELS, MONEY_FIELDS
 from keyprojects.plans.imports.lookups import NAME_KINDS, Lookups
 from keyprojects.plans.imports.names import UnknownName, unknown_from
@@ -205,6 +205,7 @@ ENTRY_LABELS = {
     "planned_start_month": "计划开工月份",
     "planned_completion_month": "计划竣工月份",
     "completion_month_assumed": "计划竣工月份待补充",
+    "start_month_assumed": "计划开工月份待补充",
     "leader_id": "联系市领导",
     "note": "备注",
 }
@@ -606,6 +607,7 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
     existing = look.entries.get(planned.project_id) if planned.project_id else None
     final = {**(existing or {}), **planned.entry}
     _assume_completion(planned, row, plan, project, existing, final)
+    _assume_start(planned, row, plan, existing, final)
     # The list's own rules (plans.entry_rules), checked here so that they reject the row with its
     # place in the file instead of failing the whole import when it is applied.
     errors = plan_errors(
@@ -702,6 +704,38 @@ def _assume_completion(planned, row, plan, project, existing, final) -> None:
         column=column.label if column else "",
         letter=column.letter if column else "",
         value=shown(row.years and "—".join(map(str, row.years))),
+    )
+
+
+def _assume_start(planned, row, plan, existing, final) -> None:
+    """A 新开工 row without a start month (the list has no 计划开工时间 column) takes December of the
+    list's year (entry_rules.assumed_start), marked 待补充 and named in the preview; a month the file
+    gives clears an earlier such mark."""
+    if final.get("category") != Category.NEW_START:
+        return
+    if final.get("planned_start_month") is not None:
+        if row.start is not None and existing and existing["start_month_assumed"]:
+            planned.entry["start_month_assumed"] = False
+        return
+    if "start" in row.errors:
+        return
+    month = assumed_start(year=plan.year)
+    planned.entry["planned_start_month"] = final["planned_start_month"] = month
+    planned.entry["start_month_assumed"] = True
+    message = _("计划开工月份未填，暂按 %(year)s年%(month)s月（待补充），补充前不产生开工预警。") % {
+        "year": plan.year,
+        "month": month,
+    }
+    header = plan.parsed.header
+    column = header.by_field.get("start") or header.by_field.get("category")
+    planned.notes.append(message)
+    planned.assumed = Rejection(
+        message,
+        sheet=header.sheet,
+        row=row.row,
+        column=column.label if column else "",
+        letter=column.letter if column else "",
+        value=shown(row.start),
     )
 
 

@@ -152,6 +152,45 @@ def test_it_gives_a_completion_month_to_a_list_that_has_none(world, tmp_path, cl
     )
 
 
+def test_it_gives_a_start_month_to_new_starts_of_a_list_without_one(world, tmp_path, client):
+    path = tmp_path / "new-starts.xlsx"
+    rows = published_list(
+        path,
+        [
+            ("一、新开工项目（2项）", []),
+            (
+                "（一）产业项目（2项）",
+                [
+                    project("南宁市储能电池产业园", years="2027—2029年", done=0),
+                    project("南宁市冷链物流园", years="2027—2028年", done=0),
+                ],
+            ),
+        ],
+    )
+    plan = preview(path, name=path.name, year=YEAR)
+    assert plan.ok, messages(plan)
+    assumed = {w.row: w.message for w in plan.warnings if "待补充" in w.message}
+    message = "计划开工月份未填，暂按 2027年12月（待补充），补充前不产生开工预警。"
+    assert assumed == {rows["南宁市储能电池产业园"]: message, rows["南宁市冷链物流园"]: message}
+
+    run_import(path, name=path.name, year=YEAR, by=world.staff)
+    entry = AnnualEntry.objects.get(project__name="南宁市储能电池产业园")
+    assert (entry.category, entry.planned_start_month, entry.start_month_assumed) == (
+        Category.NEW_START,
+        12,
+        True,
+    )
+    client.force_login(world.staff)
+    assert 'id="start-assumed"' in client.get(reverse("entry_detail", args=[entry.pk])).content.decode()
+    services.entry_update(entry=entry, by=world.staff, expected_version=entry.version, planned_start_month=4)
+    entry.refresh_from_db()
+    assert (entry.planned_start_month, entry.start_month_assumed) == (4, False)
+    # The same file again does not put the mark back on a month the office has set.
+    run_import(path, name=path.name, year=YEAR, by=world.staff)
+    entry.refresh_from_db()
+    assert (entry.planned_start_month, entry.start_month_assumed) == (4, False)
+
+
 def test_it_takes_the_month_from_the_rule_in_every_case():
     assert assumed_completion(year=2026, period=(2027, 2030)) == (12, 2030, "period")
     assert assumed_completion(year=2026, period=(2024, 2026)) == (12, 2026, "period")

@@ -545,7 +545,8 @@ ROW_FAULTS = {
         "项目代码",
     ),
     "row_huge_amount": (simple({7: "1e30"}), "不是有效的金额", 6, "年度计划投资"),
-    "row_start_missing": (simple({8: None}), "必须填写计划开工月份", 6, "计划开工时间"),
+    # An empty 计划开工时间 is assumed (待补充) like a missing column; a month that cannot be is refused.
+    "row_start_month": (simple({8: "2027年13月"}), "月份应为 1–12", 6, "计划开工时间"),
     # Published lists have no completion-month column: a 竣工投产 row without one is not refused (its
     # month is assumed, 待补充), but a year planning more than the project's total is.
     "row_planned_over_total": (simple({7: 60000}), "超过项目总投资 50,000 万元", 6, "年度计划投资"),
