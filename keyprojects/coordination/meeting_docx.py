@@ -22,6 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting
 from keyprojects.lib.numbers import cn_numeral
+from keyprojects.lib.text import xml_safe
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 # Point sizes of the Chinese size names.
@@ -77,6 +78,14 @@ def set_run_font(run, east_asian: str, size, *, bold=False, color=None, latin=LA
     fonts.set(qn("w:hAnsi"), latin)
 
 
+def _run(paragraph, text: str, east_asian: str, size, **style):
+    """TEXT appended to PARAGRAPH in the given font. Every text enters the document here, made XML-safe:
+    a control character pasted from Word into a problem would otherwise make python-docx refuse it."""
+    run = paragraph.add_run(xml_safe(text))
+    set_run_font(run, east_asian, size, **style)
+    return run
+
+
 def _paragraph(
     doc_or_part,
     text="",
@@ -104,7 +113,7 @@ def _paragraph(
     if right_indent is not None:
         fmt.right_indent = right_indent
     if text:
-        set_run_font(p.add_run(text), font, size, bold=bold, color=color)
+        _run(p, text, font, size, bold=bold, color=color)
     return p
 
 
@@ -132,7 +141,7 @@ def _page_number(footer, align):
         fmt.right_indent = SIZE_4
     else:
         fmt.left_indent = SIZE_4
-    set_run_font(p.add_run("— "), SONGTI, SIZE_4, latin=SONGTI)
+    _run(p, "— ", SONGTI, SIZE_4, latin=SONGTI)
     run = p.add_run()
     set_run_font(run, SONGTI, SIZE_4, latin=SONGTI)
     for tag, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
@@ -147,7 +156,7 @@ def _page_number(footer, align):
             el.set(qn("xml:space"), "preserve")
             el.text = text
         run._element.append(el)
-    set_run_font(p.add_run(" —"), SONGTI, SIZE_4, latin=SONGTI)
+    _run(p, " —", SONGTI, SIZE_4, latin=SONGTI)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -197,7 +206,11 @@ def _header(doc, meeting):
 
 
 def _body(doc, meeting, items):
-    chair = meeting.chair.full_name or meeting.chair.username if meeting.chair else _("市领导")
+    if meeting.chair:
+        # As documents name a leader: title then name (市委常委、常务副市长张三).
+        chair = meeting.chair.title.strip() + (meeting.chair.full_name or meeting.chair.username)
+    else:
+        chair = _("市领导")
     place = meeting.place or _("市重点办")
     title = meeting.title if meeting.title.endswith(_("纪要")) else meeting.title + _("纪要")
     _paragraph(doc, title, font=XIAOBIAOSONG, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
@@ -276,7 +289,7 @@ def _closing(doc, meeting, issued: dt.date):
     printed.paragraph_format.right_indent = SIZE_4
     tabs = printed.paragraph_format.tab_stops
     tabs.add_tab_stop(Mm(156) - SIZE_4 * 2, WD_TAB_ALIGNMENT.RIGHT)
-    set_run_font(printed.add_run(office_name() + "\t" + chinese_date(issued) + _("印发")), FANGSONG, SIZE_4)
+    _run(printed, office_name() + "\t" + chinese_date(issued) + _("印发"), FANGSONG, SIZE_4)
     _border(printed, "bottom", size_eighths=8)
 
 

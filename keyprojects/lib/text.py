@@ -47,3 +47,15 @@ def search_key(*parts: str) -> str:
 def search_term(query: str) -> str:
     """A user's query in the form search_key stores: simplified, no spaces, lower case."""
     return to_simplified(normalise_name(query)).lower()
+
+
+# What XML 1.0 (so .docx and .xlsx) cannot hold: C0 controls but tab and line breaks, surrogates, and
+# the non-characters U+FFFE/U+FFFF; DEL too, which Word and Excel show as a box.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """TEXT as a Word document or a spreadsheet can hold it: Word's manual line break (\\v) and page
+    break (\\f) become line breaks, other control characters are dropped. Applied where text leaves
+    for a .docx or an .xlsx, not where it is stored."""
+    return _NOT_XML.sub("", (text or "").replace("\v", "\n").replace("\f", "\n"))

@@ -3,9 +3,11 @@
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from keyprojects.lib.text import xml_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin")
@@ -13,9 +15,9 @@ BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 
 
 def clean_text(value: str) -> str:
-    """Word's manual line break (\\v) becomes a line break; other control characters, which the
-    xlsx format forbids (openpyxl refuses the whole file), are dropped."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\v", "\n"))
+    """VALUE as a cell can hold it (lib.text.xml_safe): control characters, which the xlsx format
+    forbids (openpyxl refuses the whole file), are dropped; Word's \\v becomes a line break."""
+    return xml_safe(value)
 
 
 def text_cell(ws, value):
@@ -49,12 +51,12 @@ def table_sheet(
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet
-    ws.append([title])
+    table_row(ws, [title])
     ws.merge_cells(f"A1:{get_column_letter(len(columns))}1")
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([note] if note_left else [""] * (len(columns) - 1) + [note])
-    ws.append([header for header, _width in columns])
+    table_row(ws, [note] if note_left else [""] * (len(columns) - 1) + [note])
+    table_row(ws, [header for header, _width in columns])
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

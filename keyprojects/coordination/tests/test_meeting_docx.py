@@ -15,7 +15,7 @@ from docx.shared import Pt, RGBColor
 
 from keyprojects.coordination import meeting_services
 from keyprojects.coordination.meeting_docx import minutes_docx
-from keyprojects.coordination.models import Problem
+from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Problem
 from keyprojects.coordination.tests.support import raise_problem
 
 
@@ -134,6 +134,55 @@ def test_it_downloads_the_minutes_for_the_office(client, cast, meeting):
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
     assert Document(BytesIO(response.content)).paragraphs[2].text == "邕重点办纪〔2026〕3号"
+
+
+def test_it_opens_with_the_chairs_title_before_the_name(cast, meeting):
+    cast.leader.full_name, cast.leader.title = "张三", "市委常委、常务副市长"
+    cast.leader.save()
+    meeting.refresh_from_db()
+    text = "\n".join(_texts(Document(BytesIO(minutes_docx(meeting)))))
+    assert "2026年11月20日，市委常委、常务副市长张三在市政府 3 楼会议室主持召开" in text
+
+
+def test_it_numbers_a_thousand_item_agenda_in_chinese(cast):
+    first = raise_problem(cast, title="议题")
+    Problem.objects.filter(pk=first.pk).update(level=3)
+    first.refresh_from_db()
+    fields = {f.attname: getattr(first, f.attname) for f in Problem._meta.concrete_fields}
+    del fields["id"]
+    Problem.objects.bulk_create(Problem(**{**fields, "title": f"议题{n}"}) for n in range(2, 1001))
+    meeting = meeting_services.meeting_create(by=cast.staff, title="调度会", date=dt.date(2026, 11, 20))
+    assert meeting.agenda.count() == 1000
+
+    headings = [t for t in _texts(Document(BytesIO(minutes_docx(meeting)))) if "：议题" in t]
+    assert len(headings) == 1000
+    numbers = [h.split("、", 1)[0] for h in headings]
+    assert numbers[98:101] == ["九十九", "一百", "一百零一"]
+    assert numbers[109] == "一百一十"
+    assert numbers[-1] == "一千"
+
+
+# Every C0 control character but tab and line breaks, DEL, and the two non-characters.
+CONTROLS = "".join(chr(c) for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF] if chr(c) not in "\t\n\r")
+
+
+def test_it_writes_minutes_whose_problems_carry_control_characters(client, cast, meeting):
+    Problem.objects.filter(agenda_items__meeting=meeting).update(
+        title="用地\v未交付" + CONTROLS, description="第一行\v第二行\x01" + CONTROLS
+    )
+    DispatchMeeting.objects.filter(pk=meeting.pk).update(
+        status=DispatchMeeting.Status.HELD, summary="会议要求\x0b加快进度" + CONTROLS
+    )
+    AgendaItem.objects.filter(meeting=meeting).exclude(decision="").update(decision="清表交地\x07。")
+    client.force_login(cast.staff)
+
+    response = client.get(reverse("meeting_minutes", args=[meeting.pk]))
+
+    assert response.status_code == 200
+    text = "\n".join(_texts(Document(BytesIO(response.content))))
+    assert "一、南宁市轨道交通5号线二期工程：用地\n未交付\n" in text  # Word's line break kept as one
+    assert "第一行\n第二行" in text and "清表交地。" in text and "会议要求\n加快进度" in text
+    assert not set(CONTROLS) & set(text)
 
 
 # CI installs LibreOffice (.ci/run), so there a missing one fails instead of skipping.

@@ -1,8 +1,9 @@
 """Name normalisation and the search key: simplified text, pinyin initials, full pinyin."""
 
 import pytest
+from lxml import etree
 
-from keyprojects.lib.text import normalise_name, search_key, search_term
+from keyprojects.lib.text import normalise_name, search_key, search_term, xml_safe
 from keyprojects.projects.models import Project
 
 NAME = "南宁市轨道交通5号线"
@@ -73,3 +74,16 @@ def test_it_finds_the_stored_project_with_one_like(cast):
     for query in ("南寧", "nnsgd", "nanning", "轨道交通5号线", "637015"):
         found = Project.objects.filter(search_text__contains=search_term(query))
         assert list(found) == [cast.project_a], query
+
+
+# Every C0 control character but tab and line breaks, DEL, and the two non-characters.
+CONTROLS = "".join(chr(c) for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF] if chr(c) not in "\t\n\r")
+
+
+def test_it_makes_text_pasted_from_word_safe_for_xml():
+    assert xml_safe("第一行\v第二行\f第三行") == "第一行\n第二行\n第三行"
+    assert xml_safe("用地" + CONTROLS + "未交付\t（一）\r\n") == "用地\n\n未交付\t（一）\r\n"
+    assert xml_safe("\ud800孤立代理项") == "孤立代理项"
+    assert xml_safe("") == "" and xml_safe(None) == ""
+    # What stays is exactly what lxml, under python-docx and openpyxl, accepts.
+    etree.Element("t").text = xml_safe("".join(map(chr, range(0x80))) + CONTROLS)

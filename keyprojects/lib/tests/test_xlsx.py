@@ -68,3 +68,12 @@ def test_it_sends_the_workbook_under_an_ascii_or_a_chinese_filename():
     assert (
         response["Content-Disposition"] == "attachment; filename*=utf-8''2026%E5%B9%B4%E6%B8%85%E5%8D%95.xlsx"
     )
+
+
+def test_it_writes_cells_whose_text_carries_every_control_character():
+    controls = "".join(chr(c) for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF] if chr(c) not in "\t\n\r")
+    wb, ws = table_sheet(sheet="s", title="t" + controls, columns=COLUMNS)
+    table_rows(ws, [[1, "项目\v甲" + controls, 1]])
+    ws = _reopen(wb)
+    assert ws["A1"].value == "t\n\n"
+    assert ws["B4"].value == "项目\n甲\n\n"
