@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
@@ -43,6 +44,13 @@ def _check_fields(*, title, date, chair):
         errors["chair"] = _("主持领导须为市领导账号。")
     if errors:
         raise ValidationError(errors)
+
+
+def _check_held_date(date):
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": _("会议日期为%(date)s，尚未到来，不能标记为已召开。") % {"date": date.isoformat()}}
+        )
 
 
 def _check_planned(meeting):
@@ -120,9 +128,12 @@ def meeting_update(
     attendees: str = "",
     summary: str = "",
 ) -> DispatchMeeting:
-    """Change a meeting's particulars and its minutes' opening text (EditConflict on an old version)."""
+    """Change a meeting's particulars and its minutes' opening text (EditConflict on an old version). A
+    meeting that took place keeps a date that is not in the future."""
     _require_office(by)
     _check_fields(title=title, date=date, chair=chair)
+    if meeting.status == DispatchMeeting.Status.HELD:
+        _check_held_date(date)
     with transaction.atomic():
         before = snapshot(DispatchMeeting.objects.get(pk=meeting.pk))
         meeting.title, meeting.date, meeting.place = title.strip(), date, place
@@ -133,12 +144,14 @@ def meeting_update(
 
 
 def meeting_mark_held(*, by, meeting: DispatchMeeting) -> DispatchMeeting:
-    """The meeting took place: its agenda is fixed from now on."""
+    """The meeting took place: its agenda is fixed from now on. Not before its date, or the minutes
+    would record a meeting that has not happened."""
     _require_office(by)
     with transaction.atomic():
         meeting = DispatchMeeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == DispatchMeeting.Status.HELD:
             return meeting
+        _check_held_date(meeting.date)
         before = snapshot(meeting)
         meeting.status = DispatchMeeting.Status.HELD
         meeting.save(update_fields=["status"])

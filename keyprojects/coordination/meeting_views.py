@@ -102,8 +102,12 @@ def meeting_detail(request, pk):
 @login_required
 def meeting_held(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    services.meeting_mark_held(by=request.user, meeting=meeting)
-    messages.success(request, _("已标记为已召开，议题不再变动。"))
+    try:
+        services.meeting_mark_held(by=request.user, meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("已标记为已召开，议题不再变动。"))
     return redirect("meeting_detail", pk=meeting.pk)
 
 

@@ -186,9 +186,33 @@ def test_it_shows_others_only_the_agenda_items_they_may_see(world):
 
 def test_it_fixes_the_agenda_once_the_meeting_is_held(world):
     meeting = _meeting(world)
-    meeting_services.meeting_mark_held(by=world.staff, meeting=meeting)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 16), tick=False):
+        meeting_services.meeting_mark_held(by=world.staff, meeting=meeting)
     meeting.refresh_from_db()
     assert meeting_services.agenda_gather(meeting=meeting) == 0
     with pytest.raises(ValidationError) as error:
         meeting_services.agenda_add(by=world.staff, meeting=meeting, problem=world.low)
     assert "会议已召开" in str(error.value)
+
+
+def test_it_refuses_to_mark_a_meeting_held_before_its_date(world):
+    meeting = _meeting(world)  # on 2026-11-20; today is 2026-11-16
+    with pytest.raises(ValidationError) as error:
+        meeting_services.meeting_mark_held(by=world.staff, meeting=meeting)
+    assert "会议日期为2026-11-20，尚未到来，不能标记为已召开。" in error.value.messages
+    meeting.refresh_from_db()
+    assert meeting.status == DispatchMeeting.Status.PLANNED
+
+    # On the day it can be, and then its date cannot move into the future.
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9), tick=False):
+        meeting = meeting_services.meeting_mark_held(by=world.staff, meeting=meeting)
+        assert meeting.status == DispatchMeeting.Status.HELD
+        with pytest.raises(ValidationError) as error:
+            meeting_services.meeting_update(
+                by=world.staff,
+                meeting=meeting,
+                expected_version=meeting.version,
+                title=meeting.title,
+                date=dt.date(2026, 11, 27),
+            )
+        assert "尚未到来" in str(error.value)

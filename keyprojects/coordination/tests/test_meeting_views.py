@@ -43,6 +43,14 @@ def test_it_schedules_a_meeting_with_its_agenda_gathered(client, world):
     assert "邕重点办纪〔2026〕1号" in html
 
 
+def test_it_tells_the_office_a_meeting_cannot_be_held_before_its_date(client, world):
+    meeting, _response = _schedule(client, world)
+    response = client.post(reverse("meeting_held", args=[meeting.pk]), follow=True)
+    assert "会议日期为2026-11-20，尚未到来，不能标记为已召开。" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == DispatchMeeting.Status.PLANNED
+
+
 def test_it_adds_a_problem_the_office_picks(client, world):
     meeting, _response = _schedule(client, world)
     url = reverse("agenda_add", args=[meeting.pk])
