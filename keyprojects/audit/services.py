@@ -1,20 +1,43 @@
 from decimal import Decimal
+from functools import cache
 
 from django.db import models
+from django.utils import timezone, translation
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.money import MoneyField, format_wan
 
 
+@cache
+def _labels(model, language) -> dict:
+    """Each field's label as the history shows it: its verbose name; a relation that has none (Django
+    falls back to the bare name, "problem") is named after its model (问题) where no other field of
+    MODEL is. In LANGUAGE, the one active."""
+    fields = [f for f in model._meta.get_fields() if f.concrete and not f.auto_created]
+    labels = {}
+    for field in fields:
+        label = str(field.verbose_name)
+        if field.is_relation and label == field.name.replace("_", " "):
+            label = str(field.related_model._meta.verbose_name)
+        labels[field.name] = label
+    taken = list(labels.values())
+    return {
+        field.name: labels[field.name] if taken.count(labels[field.name]) == 1 else str(field.verbose_name)
+        for field in fields
+    }
+
+
 def snapshot(instance: models.Model, fields=None) -> dict:
-    """The displayed value of each concrete field, keyed by its verbose name (many-to-many included)."""
+    """The displayed value of each concrete field, keyed by its label (many-to-many included); times
+    in local time to the minute."""
     values = {}
+    labels = _labels(type(instance), translation.get_language())
     for field in instance._meta.get_fields():
         if not field.concrete or field.auto_created or not getattr(field, "editable", True):
             continue
         if fields is not None and field.name not in fields:
             continue
-        label = str(field.verbose_name)
+        label = labels[field.name]
         if field.many_to_many:
             if instance.pk:
                 values[label] = "、".join(sorted(str(o) for o in getattr(instance, field.name).all()))
@@ -26,6 +49,8 @@ def snapshot(instance: models.Model, fields=None) -> dict:
             value = str(dict(field.flatchoices).get(value, value))
         elif value is None:
             value = ""
+        elif isinstance(field, models.DateTimeField):
+            value = f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
         elif isinstance(field, models.DecimalField):
             # As stored, so "22.817" typed over a stored 22.817000 is no change.
             value = str(Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places)))
