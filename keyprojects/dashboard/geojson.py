@@ -89,8 +89,15 @@ def geojson_clean(raw: bytes | str, *, name: str) -> tuple[dict, int]:
             _fail(_("文件不是 UTF-8 编码的文本，请上传 GeoJSON 文件（.geojson 或 .json）。"))
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        _fail(_("文件不是有效的 JSON：%(error)s。"), error=str(error)[:100])
+    except json.JSONDecodeError as error:
+        # Python's own message is English ("Expecting ',' delimiter"): say where, in Chinese.
+        _fail(
+            _("文件不是有效的 JSON：第 %(line)s 行第 %(column)s 列附近有语法错误。"),
+            line=error.lineno,
+            column=error.colno,
+        )
+    except (ValueError, RecursionError):
+        _fail(_("文件不是有效的 JSON：嵌套层次过深或含无法识别的内容。"))
     if not isinstance(data, dict) or "type" not in data:
         _fail(_("GeoJSON 必须是带 type 字段的对象。"))
     kind = data["type"]

@@ -85,6 +85,16 @@ def test_it_refuses_bad_geojson_with_a_chinese_message(cast, client, content, me
     assert not DistrictBoundary.objects.exists()
 
 
+def test_it_says_where_a_json_syntax_error_is_without_pythons_english(cast, client):
+    client.force_login(cast.staff)
+    response = _upload(client, cast, b'{"type": "Polygon",\n "coordinates": [[1, 2] [3, 4]]}')
+    page = response.content.decode()
+    assert "文件不是有效的 JSON：第 2 行第 25 列附近有语法错误。" in page
+    assert "Expecting" not in page and "char " not in page
+    response = _upload(client, cast, b"[" * 100_000)
+    assert "嵌套层次过深" in response.content.decode()
+
+
 def test_it_refuses_an_oversized_file_and_too_many_vertices(cast, client, monkeypatch):
     client.force_login(cast.staff)
     monkeypatch.setattr(geojson, "MAX_VERTICES", 8)
