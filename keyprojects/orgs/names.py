@@ -11,6 +11,7 @@ candidates and never picks one by itself, and says when two rank equally.
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -174,12 +175,20 @@ class NameIndex:
         self._by_name: dict[str, list[Candidate]] = {}
         self._by_alias: dict[str, list[Candidate]] = {}
         self._by_key: dict[str, list[Candidate]] = {}
+        # Every written form's key, and which forms use each character: `closest` scores only the forms
+        # that share characters with a name, best bound first.
+        self._forms: list[tuple[Candidate, str, str, Counter]] = []
+        self._by_char: dict[str, list[int]] = {}
         for c in self.candidates:
             self._by_name.setdefault(normalise_name(c.name), []).append(c)
             for alias in c.aliases:
                 self._by_alias.setdefault(normalise_name(alias), []).append(c)
             for written in (c.name, *c.aliases):
-                self._by_key.setdefault(normalise(written), []).append(c)
+                key = normalise(written)
+                self._by_key.setdefault(key, []).append(c)
+                for char in set(key):
+                    self._by_char.setdefault(char, []).append(len(self._forms))
+                self._forms.append((c, written, key, Counter(key)))
 
     def match(self, name: str) -> MatchResult:
         written, key = normalise_name(name), normalise(name)
@@ -203,13 +212,47 @@ class NameIndex:
         return MatchResult(name=name, key=key, suggestions=self.closest(key))
 
     def closest(self, key: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
-        scored = []
-        for c in self.candidates:
-            score, matched = max((similarity(key, normalise(w)), w) for w in (c.name, *c.aliases))
-            if score >= MIN_SCORE:
-                scored.append(Suggestion(c, score, matched))
+        """The LIMIT candidates most similar to KEY, as scoring every candidate would rank them: a form
+        sharing no character with KEY scores 0, and one whose score cannot reach the LIMIT-th best so
+        far (similarity_bound) is not scored."""
+        if not key:
+            return []
+        wanted = Counter(key)
+        shared: dict[int, int] = {}
+        for char in wanted:
+            for form in self._by_char.get(char, ()):
+                shared[form] = shared.get(form, 0) + min(wanted[char], self._forms[form][3][char])
+        bounds = sorted(
+            ((similarity_bound(key, self._forms[form][2], common), form) for form, common in shared.items()),
+            reverse=True,
+        )
+        best: dict[int, tuple[float, str]] = {}  # id(candidate) → (score, written form)
+        floor = MIN_SCORE
+        for bound, form in bounds:
+            if bound < floor:
+                break
+            candidate, written, form_key, _chars = self._forms[form]
+            score = similarity(key, form_key)
+            if score >= MIN_SCORE and score > best.get(id(candidate), (-1.0, ""))[0]:
+                best[id(candidate)] = (score, written)
+                if len(best) >= limit:
+                    floor = max(floor, sorted((s for s, _w in best.values()), reverse=True)[limit - 1])
+        by_id = {id(c): c for c in self.candidates}
+        scored = [Suggestion(by_id[cid], score, written) for cid, (score, written) in best.items()]
         scored.sort(key=lambda s: (-s.score, len(s.candidate.name), s.candidate.name))
         return scored[:limit]
+
+
+def similarity_bound(a: str, b: str, common: int) -> float:
+    """The most similarity(A, B) can be when the keys have COMMON characters in common (counted with
+    repeats): difflib's ratio is at most 2·COMMON / (len A + len B), and similarity's lift for an
+    abbreviation is possible only when every character of the shorter key is among them."""
+    if a == b:
+        return 1.0
+    ratio = 2 * common / (len(a) + len(b))
+    if common >= min(len(a), len(b)) >= 2:  # the shorter may be the longer's abbreviation
+        ratio = max(ratio, 0.6 + 0.35 * ratio)
+    return min(round(ratio, 3), 0.999)
 
 
 def _unique(candidates: list[Candidate]) -> list[Candidate]:

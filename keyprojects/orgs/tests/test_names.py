@@ -3,10 +3,21 @@ lists write them, each matched to the right organisation — by key when it is t
 differently, as the best of the suggestions when it is an abbreviation the office must confirm — and the
 names that must never be mapped silently."""
 
+import random
+
 import pytest
 
 from keyprojects.orgs.models import Organisation
-from keyprojects.orgs.names import Candidate, match, normalise, organisation_index, resolve_organisation
+from keyprojects.orgs.names import (
+    MIN_SCORE,
+    Candidate,
+    NameIndex,
+    match,
+    normalise,
+    organisation_index,
+    resolve_organisation,
+    similarity,
+)
 
 DEPARTMENTS = [
     "市发展和改革委员会",
@@ -276,3 +287,34 @@ def test_it_indexes_every_organisation_with_its_aliases_in_two_queries(db, djang
     assert index.match("市住建局").found.name == "市住房和城乡建设局"
     assert index.match("市卫生健康委").found.name == "市卫生健康委员会"
     assert index.match("市卫健委").best.name == "市卫生健康委员会"
+
+
+def _closest_by_scoring_everything(index, key, limit=5):
+    """What NameIndex.closest must give: every candidate scored, ranked as closest ranks them."""
+    scored = []
+    for c in index.candidates:
+        score, written = max((similarity(key, normalise(w)), w) for w in (c.name, *c.aliases))
+        if score >= MIN_SCORE:
+            scored.append((score, c, written))
+    scored.sort(key=lambda s: (-s[0], len(s[1].name), s[1].name))
+    return [(c.name, score) for score, c, _w in scored[:limit]]
+
+
+def test_it_ranks_the_closest_as_scoring_every_candidate_would():
+    """closest() scores only candidates that can still make the list; the ranking is the same."""
+    rng = random.Random(7)
+    pairs = SAME_NAME + ABBREVIATIONS
+    words = DEPARTMENTS + DISTRICTS + [w for pair in pairs for w in pair]
+    chars = "".join(sorted(set("".join(words))))
+    pool = sorted(set(words)) + [
+        "".join(rng.choice(chars) for _ in range(rng.randint(3, 12))) + rng.choice("局委办公司中心")
+        for _ in range(600)
+    ]
+    index = NameIndex(
+        Candidate(value=n, name=n, aliases=(n[::-1],) if n.endswith("司") else ()) for n in pool
+    )
+    names = words + ["".join(rng.choice(chars) for _ in range(rng.randint(2, 10))) for _ in range(200)]
+    for name in names:
+        key = normalise(name)
+        got = [(s.name, s.score) for s in index.closest(key)]
+        assert got == _closest_by_scoring_everything(index, key), name
