@@ -9,7 +9,6 @@ other silently. The scheduled `problems_escalate_due` moves stalled problems up 
 
 import datetime as dt
 import logging
-import os
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -36,7 +35,7 @@ from keyprojects.coordination.models import (
 )
 from keyprojects.coordination.selectors import DEFAULT_LADDER, MemoCalendar, levels, overdue_q
 from keyprojects.lib.locking import save_versioned
-from keyprojects.lib.uploads import content_matches
+from keyprojects.lib.uploads import content_matches, upload_name
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind as NoticeKind
 from keyprojects.notifications.services import notification_send
@@ -70,7 +69,7 @@ def attachment_max_bytes() -> int:
 
 def attachment_check(upload) -> str:
     """The extension of an acceptable file, or a ValidationError naming the file and the reason."""
-    name = os.path.basename(upload.name or "")
+    name = upload_name(upload.name)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ATTACHMENT_TYPES:
         raise ValidationError(
@@ -107,7 +106,7 @@ def _check_files(files) -> list:
 def _store_files(problem, action, files, user) -> list[ProblemAttachment]:
     stored = []
     for upload in files:
-        original = os.path.basename(upload.name or "")[:200] or "file"
+        original = upload_name(upload.name) or "file"
         ext = original.rsplit(".", 1)[-1].lower()
         attachment = ProblemAttachment(
             problem=problem, action=action, original_name=original, uploaded_by=user
@@ -748,7 +747,7 @@ def instruction_create(*, problem: Problem, leader, text: str, reply_unit, reply
             kind=NoticeKind.INSTRUCTION,
             title=_("领导批示：%(title)s") % {"title": problem.title},
             body=text,
-            url=reverse("problem_detail", args=[problem.pk]),
+            url=reverse("problem_detail", args=[problem.pk]) + f"#instruction-{instruction.pk}",
             key=f"instruction:{instruction.pk}",
             organisations=[reply_unit.pk],
         )
@@ -789,7 +788,7 @@ def instruction_reply(*, instruction: Instruction, by, text: str) -> Instruction
             kind=NoticeKind.INSTRUCTION_REPLY,
             title=_("批示已回复：%(title)s") % {"title": problem.title},
             body=text,
-            url=reverse("problem_detail", args=[problem.pk]),
+            url=reverse("problem_detail", args=[problem.pk]) + f"#instruction-{instruction.pk}",
             key=f"instruction:{instruction.pk}:reply",
         )
     return instruction

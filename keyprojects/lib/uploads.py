@@ -1,7 +1,15 @@
 """What an uploaded file really is, told by its content: the name alone is never trusted, so a renamed
-.exe is refused because its first bytes say what it is. Used for task evidence and problem files."""
+.exe is refused because its first bytes say what it is. Used for task evidence and problem files. And
+the name an upload is kept under, for every upload."""
 
+import unicodedata
 import zipfile
+from pathlib import PureWindowsPath
+
+# The longest original name kept (the models' original_name columns).
+NAME_MAX = 200
+# A suffix longer than this is part of the name, not an extension worth keeping.
+EXTENSION_MAX = 16
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls)
 ZIP = b"PK\x03\x04"
@@ -43,3 +51,17 @@ def content_matches(upload, ext: str) -> bool:
         upload.seek(0)
     member = ZIP_MEMBER.get(ext)
     return member is None or any(n == member or n.startswith(member) for n in names)
+
+
+def upload_name(name: str | None, *, limit: int = NAME_MAX) -> str:
+    """The name an upload called NAME is kept and shown under: its last path part (some browsers send
+    C:\\…\\x.pdf), without control characters, and at most LIMIT characters, shortened in the stem
+    so that the extension stays (a long name must neither fail the upload nor lose its type)."""
+    name = PureWindowsPath(name or "").name  # splits on / and \ alike
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) + 1 > min(EXTENSION_MAX, limit - 1):
+        return name[:limit].rstrip()
+    return stem[: limit - len(ext) - 1].rstrip() + "." + ext

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.lib.locking import EditConflict
+from keyprojects.lib.uploads import upload_name
 from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
 from keyprojects.plans.imports.names import NameChoices
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 RUNNING = (Status.PENDING, Status.PARSING, Status.APPLYING)
 MAX_STORED_ERRORS = 2000
+# summary key of a refused job whose file is its error report (the upload itself is deleted).
+REPORT_KEPT = "error_report_kept"
 
 APPLY_PROGRESS: dict[int, tuple[int, int]] = {}
 THREADS: dict[int, threading.Thread] = {}
@@ -47,7 +51,7 @@ def _sync_rows():
 def import_job_create(*, upload, year: int, batch, by) -> ImportJob:
     """Store the upload and parse it: now when small, else in a thread once the job is committed."""
     job = ImportJob(
-        year=year, original_name=Path(upload.name).name[:200], created_by=by, summary={"batch": batch}
+        year=year, original_name=upload_name(upload.name), created_by=by, summary={"batch": batch}
     )
     job.file.save(f"import-{year}{Path(upload.name).suffix.lower()[:6]}", upload, save=False)
     job.save()
@@ -95,6 +99,29 @@ def _finish(job_id, status, *, errors=None, summary=None):
     ImportJob.objects.filter(pk=job_id).update(**values)
 
 
+def _refuse(job_id, status, *, errors, summary=None):
+    """Finish a refused or failed job without keeping its upload in media: the error report (the
+    faulty sheet with each problem marked, and the list) is written from it first and kept in its
+    place, then the upload is deleted."""
+    _finish(job_id, status, errors=errors, summary=summary)
+    job = ImportJob.objects.get(pk=job_id)
+    upload = job.file.name
+    if not upload:
+        return
+    storage = job.file.storage
+    try:
+        report = _error_report(job) if job.errors else None
+    except Exception:
+        logger.exception("import job %s: the error report could not be written", job_id)
+        report = None
+    kept = ""
+    if report is not None:
+        job.file.save(f"import-{job.year}-errors.xlsx", ContentFile(report), save=False)
+        kept = job.file.name
+    ImportJob.objects.filter(pk=job_id).update(file=kept, summary={**job.summary, REPORT_KEPT: bool(kept)})
+    storage.delete(upload)
+
+
 def import_job_parse(job_id: int) -> None:
     """Parse, validate and plan the job's file; leave the job in PREVIEW, or REJECTED with the reasons."""
     job = ImportJob.objects.get(pk=job_id)
@@ -105,11 +132,11 @@ def import_job_parse(job_id: int) -> None:
             job.file.path, name=job.original_name, year=job.year, progress=_progress_writer(job_id)
         )
     except ImportRefused as exc:
-        _finish(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary={"batch": batch})
+        _refuse(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary={"batch": batch})
         return
     except Exception:
         logger.exception("import job %s: parsing failed", job_id)
-        _finish(
+        _refuse(
             job_id,
             Status.FAILED,
             errors=[{"message": _("解析时出现内部错误，文件未导入。请联系系统管理员。")}],
@@ -118,8 +145,10 @@ def import_job_parse(job_id: int) -> None:
         return
     summary = {**plan.summary(), "batch": batch, "rejections_total": len(plan.rejections)}
     # Unknown names are a question the preview asks, not a reason to refuse the file.
-    status = Status.REJECTED if plan.rejections else Status.PREVIEW
-    _finish(job_id, status, errors=[r.as_dict() for r in plan.rejections], summary=summary)
+    if plan.rejections:
+        _refuse(job_id, Status.REJECTED, errors=[r.as_dict() for r in plan.rejections], summary=summary)
+    else:
+        _finish(job_id, Status.PREVIEW, errors=[], summary=summary)
 
 
 def import_job_apply(*, job: ImportJob, by, choices: dict | None = None) -> ImportJob:
@@ -177,15 +206,15 @@ def _apply(job_id: int, user_id: int) -> None:
         # The database changed since the preview (a project added, a batch published …).
         summary.update(exc.plan.summary())
         summary["rejections_total"] = len(exc.plan.rejections)
-        _finish(job_id, Status.REJECTED, errors=[r.as_dict() for r in exc.plan.rejections], summary=summary)
+        _refuse(job_id, Status.REJECTED, errors=[r.as_dict() for r in exc.plan.rejections], summary=summary)
     except ImportRefused as exc:
-        _finish(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary=summary)
+        _refuse(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary=summary)
     except (ValidationError, EditConflict) as exc:
         message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc.message)
-        _finish(job_id, Status.FAILED, errors=[{"message": _("导入未完成，未写入任何数据：") + message}])
+        _refuse(job_id, Status.FAILED, errors=[{"message": _("导入未完成，未写入任何数据：") + message}])
     except Exception:
         logger.exception("import job %s: applying failed", job_id)
-        _finish(
+        _refuse(
             job_id,
             Status.FAILED,
             errors=[{"message": _("导入时出现内部错误，未写入任何数据。请联系系统管理员。")}],
@@ -210,10 +239,22 @@ def job_progress(job: ImportJob) -> tuple[int, int | None]:
 
 
 def import_job_error_report(job: ImportJob) -> bytes:
-    """The error report (.xlsx, see report.py) of a job's file and the problems found in it; the
-    problems alone when the file is gone."""
+    """The error report (.xlsx, see report.py) of a job's file and the problems found in it: the one
+    written when the job was refused, else made now; the problems alone when the file is gone."""
+    if (job.summary or {}).get(REPORT_KEPT):
+        try:
+            with job.file.open("rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, ValueError):  # gone since, or no file at all
+            return _error_report(job, uploaded=False)
+    return _error_report(job)
+
+
+def _error_report(job: ImportJob, *, uploaded=True) -> bytes:
+    path = None
     try:
-        path = job.file.path if job.file and Path(job.file.path).is_file() else None
+        if uploaded and job.file and Path(job.file.path).is_file():
+            path = job.file.path
     except (ValueError, NotImplementedError):  # no file, or a storage without local paths
         path = None
     return error_report(
