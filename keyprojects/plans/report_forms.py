@@ -161,3 +161,47 @@ class MonthLockForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = month_choices()
+
+
+class ReviewQueueForm(BootstrapFormMixin, forms.Form):
+    """The review queue's filters: a month (one the scope has reports for), a project, a status."""
+
+    period = forms.ChoiceField(
+        label=_("月份"), required=False, widget=forms.Select(attrs={"class": "form-select-sm w-auto"})
+    )
+    q = forms.CharField(
+        label=_("项目"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control-sm", "placeholder": _("项目名称或代码"), "type": "search"}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("submitted", _("待审核")),
+            ("approved", _("已通过")),
+            ("returned", _("已退回")),
+            ("all", _("全部")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select-sm w-auto"}),
+    )
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", gettext("全部月份"))] + [
+            (f"{y}-{m:02d}", gettext("%(y)s年%(m)s月") % {"y": y, "m": m}) for y, m in periods
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        filters = {"status": data["status"] or "submitted", "q": data["q"], "project": data["project"]}
+        if data["period"]:
+            year, month = data["period"].split("-")
+            filters.update(year=int(year), month=int(month))
+        return filters

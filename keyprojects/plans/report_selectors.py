@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
@@ -295,19 +296,69 @@ def report_todo_for(user, *, today: dt.date) -> dict:
     return {"items": items, "locked_missing": locked_missing}
 
 
-def review_queue_for(user) -> QuerySet[MonthlyReport]:
-    """Reports awaiting USER's review: submitted, in USER's scope, oldest first."""
+QUEUE_STATUSES = {
+    "submitted": (Status.SUBMITTED,),
+    "approved": (Status.APPROVED,),
+    "returned": (Status.RETURNED,),
+    "all": (Status.SUBMITTED, Status.APPROVED, Status.RETURNED),
+}
+
+
+def _handed_in_for_review(user) -> QuerySet[MonthlyReport]:
     if not reviews_reports(user):
         return MonthlyReport.objects.none()
+    return reports_visible_to(user).filter(status__in=QUEUE_STATUSES["all"])
+
+
+def month_locked():
+    """Whether the month of the report at OuterRef is locked (an annotation: no query per row)."""
+    return Exists(
+        MonthLock.objects.filter(annual_list_id=OuterRef("entry__annual_list_id"), month=OuterRef("month"))
+    )
+
+
+def review_queue_for(user, *, filters: dict | None = None) -> QuerySet[MonthlyReport]:
+    """Reports in USER's review scope, newest month first, each with its year-to-date total (`ytd`) and
+    whether its month is locked (`locked`: it may then be approved but not returned). FILTERS: status
+    (a key of QUEUE_STATUSES, "submitted" by default), year and month, project (an id), q (the
+    project's name or code)."""
+    filters = filters or {}
+    reports = _handed_in_for_review(user).filter(
+        status__in=QUEUE_STATUSES.get(filters.get("status") or "submitted", QUEUE_STATUSES["submitted"])
+    )
+    if filters.get("year") and filters.get("month"):
+        reports = reports.filter(entry__annual_list__year=filters["year"], month=filters["month"])
+    if filters.get("project"):
+        reports = reports.filter(entry__project_id=filters["project"])
+    if q := (filters.get("q") or "").strip():
+        reports = reports.filter(Q(entry__project__name__icontains=q) | Q(entry__project__code__icontains=q))
     return (
-        reports_visible_to(user)
-        .filter(status=Status.SUBMITTED)
-        .select_related(
+        reports.select_related(
             "entry__project__owner", "entry__project__district", "entry__annual_list", "submitted_by"
         )
-        .annotate(ytd=Coalesce(ytd_subquery(), Value(0)))
-        .order_by("submitted_at", "id")
+        .annotate(ytd=Coalesce(ytd_subquery(), Value(0)), locked=month_locked())
+        .order_by("-entry__annual_list__year", "-month", F("submitted_at").desc(nulls_last=True), "-id")
     )
+
+
+def review_queue_periods(user) -> list[tuple[int, int]]:
+    """The (year, month) pairs USER's review scope has handed-in reports for, newest first."""
+    return list(
+        _handed_in_for_review(user)
+        .values_list("entry__annual_list__year", "month")
+        .distinct()
+        .order_by("-entry__annual_list__year", "-month")
+    )
+
+
+def reports_for_review(user, ids) -> dict[int, MonthlyReport]:
+    """{id: report} of the reports IDS that USER may see (others are left out), for approving."""
+    return {
+        r.pk: r
+        for r in reports_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("entry__project", "entry__annual_list")
+    }
 
 
 def review_queue_count(user) -> int:

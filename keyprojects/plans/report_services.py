@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -20,6 +21,10 @@ from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.dates import month_end
 from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.lib.money import format_wan
+from keyprojects.lib.uploads import upload_name
+from keyprojects.notifications.models import Kind
+from keyprojects.notifications.services import notification_send
+from keyprojects.orgs.models import User
 from keyprojects.plans.access import can_report, can_review
 from keyprojects.plans.models import (
     AnnualEntry,
@@ -166,7 +171,7 @@ def _store_photos(report, photos, by) -> list[ReportPhoto]:
     stored = []
     for upload, kind in photos:
         ext = PHOTO_FORMATS[kind][0]
-        photo = ReportPhoto(report=report, uploaded_by=by, caption=(upload.name or "")[:100])
+        photo = ReportPhoto(report=report, uploaded_by=by, caption=upload_name(upload.name, limit=100))
         # A name of our own: the uploaded one may carry path tricks, and the format is what Pillow saw.
         photo.image.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
         stored.append(photo)
@@ -294,6 +299,27 @@ def monthly_report_approve(
     return report
 
 
+def monthly_reports_approve(
+    *, reports: list[MonthlyReport], by, versions: dict[int, int] | None = None
+) -> list[tuple[MonthlyReport, str | None]]:
+    """Approve several REPORTS, each exactly as monthly_report_approve does (its own check, transaction
+    and audit entry): one that cannot be approved keeps its reason and does not stop the others.
+    VERSIONS: {report id: the version the reviewer saw}. Returns [(report, reason or None)]."""
+    versions = versions or {}
+    results = []
+    for report in reports:
+        try:
+            monthly_report_approve(report=report, by=by, expected_version=versions.get(report.pk))
+        except EditConflict:
+            results.append((report, _("在您打开此页面后，该报送已被他人修改，请刷新后核对。")))
+        except (PermissionDenied, ValidationError) as error:
+            reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+            results.append((report, "；".join(reasons)))
+        else:
+            results.append((report, None))
+    return results
+
+
 def monthly_report_return(
     *, report: MonthlyReport, by, reason: str, expected_version: int | None = None
 ) -> MonthlyReport:
@@ -325,8 +351,26 @@ def monthly_report_return(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
+        _notify_returned(report)
         project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, after_commit=True)
     return report
+
+
+def _notify_returned(report: MonthlyReport) -> None:
+    """The owner's people must fix and resubmit a returned report: to their inbox and robots."""
+    project = report.entry.project
+    notification_send(
+        recipients=User.objects.filter(
+            organisation_id=project.owner_id, role=User.Role.OWNER, is_active=True
+        ),
+        kind=Kind.REPORT,
+        title=_("月度报送被退回：%(project)s %(year)s年%(month)s月")
+        % {"project": project.name, "year": report.entry.annual_list.year, "month": report.month},
+        body=_("退回原因：%(reason)s") % {"reason": report.return_reason},
+        url=reverse("report_detail", args=[report.pk]),
+        key=f"report:{report.pk}:returned:{report.version}",
+        organisations=[project.owner_id],
+    )
 
 
 def _check_reviewable(current: MonthlyReport, expected_version: int | None):

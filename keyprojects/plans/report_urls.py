@@ -5,6 +5,7 @@ from keyprojects.plans import report_views as views
 urlpatterns = [
     path("", views.report_todo, name="report_todo"),
     path("review/", views.report_queue, name="report_queue"),
+    path("review/approve/", views.report_approve_batch, name="report_approve_batch"),
     path("status/", views.report_status, name="report_status"),
     path("status/export.xlsx", views.report_status_export, name="report_status_export"),
     path("locks/", views.report_locks, name="report_locks"),

@@ -39,6 +39,7 @@ from keyprojects.plans.report_forms import (
     PeriodForm,
     ReportAdjustmentForm,
     ReturnForm,
+    ReviewQueueForm,
     SignedWanField,
 )
 from keyprojects.plans.selectors import annual_list_of, default_period
@@ -262,10 +263,11 @@ def _queue_row_response(request, pk, error=None):
     report = (
         MonthlyReport.objects.filter(pk=pk)
         .select_related("entry__project__owner", "entry__project__district", "entry__annual_list")
-        .annotate(ytd=selectors.ytd_subquery())
+        .annotate(ytd=selectors.ytd_subquery(), locked=selectors.month_locked())
         .get()
     )
-    return render(request, "plans/report_queue_row.html", {"r": report, "error": error, "done": True})
+    context = {"r": report, "error": error, "done": True, "here": _next_or(request, "")}
+    return render(request, "plans/report_queue_row.html", context)
 
 
 @require_POST
@@ -321,13 +323,70 @@ def report_return(request, pk):
     return redirect(_next_or(request, reverse("report_detail", args=[report.pk])))
 
 
+def _require_reviewer(user):
+    if not reviews_reports(user):
+        raise PermissionDenied(_("只有审核单位可以查看待审核的月度报送。"))
+
+
 @require_GET
 @login_required
 def report_queue(request):
-    if not reviews_reports(request.user):
-        raise PermissionDenied(_("只有审核单位可以查看待审核的月度报送。"))
-    page = Paginator(selectors.review_queue_for(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "plans/report_queue.html", {"page": page})
+    _require_reviewer(request.user)
+    form = ReviewQueueForm(request.GET or None, periods=selectors.review_queue_periods(request.user))
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.review_queue_for(request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "form": form,
+        "status": filters.get("status") or "submitted",
+        "query": query.urlencode(),
+        "here": request.get_full_path(),
+    }
+    return render(request, "plans/report_queue.html", context)
+
+
+@require_POST
+@login_required
+def report_approve_batch(request):
+    """Approve the reports ticked on the queue, each through the same gate and service as one alone."""
+    _require_reviewer(request.user)
+    ids = []
+    for value in request.POST.getlist("report"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    back = _next_or(request, reverse("report_queue"))
+    if not ids:
+        messages.warning(request, _("请先勾选要通过的报送。"))
+        return redirect(back)
+    found = selectors.reports_for_review(request.user, ids)
+    versions = {}
+    for pk in found:
+        try:
+            versions[pk] = int(request.POST.get(f"version-{pk}") or 0) or None
+        except ValueError:
+            versions[pk] = None
+    results = services.monthly_reports_approve(
+        reports=[found[pk] for pk in ids if pk in found], by=request.user, versions=versions
+    )
+    approved = [r for r, error in results if error is None]
+    if approved:
+        messages.success(request, _("已审核通过 %(n)s 份报送。") % {"n": len(approved)})
+    for report, error in results:
+        if error is not None:
+            messages.error(
+                request,
+                _("%(report)s 未通过：%(reason)s") % {"report": report, "reason": error},
+            )
+    missing = len([pk for pk in ids if pk not in found])
+    if missing:
+        messages.error(request, _("%(n)s 份报送不存在或您无权查看，未处理。") % {"n": missing})
+    return redirect(back)
 
 
 # Photos

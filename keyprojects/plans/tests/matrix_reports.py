@@ -42,6 +42,8 @@ def _posted(statuses, status=302):
 MATRIX = {
     "report_todo": [("", lambda c: [], row(), None)],
     "report_queue": [("", lambda c: [], REVIEWERS, None)],
+    # Nothing ticked: back to the queue with a message (302); only reviewers get that far.
+    "report_approve_batch": [("", lambda c: [], GET_405, _posted(REVIEWERS))],
     "report_status": [("", lambda c: [], OVERVIEW, None)],
     "report_status_export": [("", lambda c: [], OVERVIEW, None)],
     "report_locks": [("", lambda c: [], OFFICE, _posted(OFFICE))],

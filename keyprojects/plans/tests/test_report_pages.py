@@ -79,7 +79,7 @@ def test_it_owes_nothing_before_the_batch_was_published(world):
     assert list(_client(world.owner).get(reverse("report_todo")).context["page"]) == []
 
 
-def test_it_shows_reviewers_their_queue_oldest_first(world):
+def test_it_shows_reviewers_their_queue_newest_month_first(world):
     late = make_report(world.entry_a, 10, "10", by=world.owner)
     early = make_report(
         world.entry_a, 9, "20", by=world.owner, submitted_at=dt.datetime(2026, 10, 9, 9, 0, tzinfo=TZ)
@@ -88,8 +88,8 @@ def test_it_shows_reviewers_their_queue_oldest_first(world):
     make_report(world.entry_a, 8, "5", status=Status.APPROVED, by=world.owner)
 
     page = _client(world.district).get(reverse("report_queue")).context["page"]
-    assert [r.pk for r in page] == [early.pk, late.pk]
-    assert [r.ytd for r in page] == [50_000 + 200_000, 50_000 + 200_000 + 100_000]  # 万 × 10,000
+    assert [r.pk for r in page] == [late.pk, early.pk]
+    assert [r.ytd for r in page] == [50_000 + 200_000 + 100_000, 50_000 + 200_000]  # 万 × 10,000
     staff_page = _client(world.staff).get(reverse("report_queue")).context["page"]
     assert len(staff_page) == 3
     department_page = _client(world.department_user).get(reverse("report_queue")).context["page"]

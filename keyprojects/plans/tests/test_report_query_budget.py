@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from keyprojects.plans.models import AnnualEntry, Category, MonthlyReport
+from keyprojects.plans.models import AnnualEntry, Category, MonthLock, MonthlyReport
 from keyprojects.plans.tests.report_world import TODAY, Status, reports_world
 from keyprojects.projects.models import Project
 
@@ -86,6 +86,8 @@ PAGES = [
     ("district", "report_queue", {}),
     ("department_user", "report_queue", {"page": "2"}),
     ("staff", "report_queue", {}),
+    ("district", "report_queue", {"status": "all", "page": "2"}),
+    ("staff", "report_queue", {"period": "2026-09", "q": "预算", "status": "submitted"}),
     ("staff", "report_status", {"year": "2026", "month": "10"}),
     ("district", "report_status", {"year": "2026", "month": "9"}),
     ("leader", "report_status", {}),
@@ -106,6 +108,7 @@ def _counts(client, cast):
 
 def test_it_costs_the_same_queries_for_20_and_300_entries(client, cast):
     reports_world(cast)
+    MonthLock.objects.create(annual_list=cast.annual_list, month=9)  # the queue marks each locked row
     add_entries(cast, 18)
     few = _counts(client, cast)
 
