@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     TASK_DUE = "task_due", _("任务即将到期")
     TASK_OVERDUE = "task_overdue", _("任务逾期")
     TASK_ASSIGNED = "task_assigned", _("新任务")
+    TASK_REOPENED = "task_reopened", _("任务重新打开")
     WARNING = "warning", _("预警")
     PROBLEM_ASSIGNED = "problem_assigned", _("问题交办")
     PROBLEM_ESCALATED = "problem_escalated", _("问题提级")

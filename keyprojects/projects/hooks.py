@@ -18,3 +18,7 @@ class Change(enum.Enum):
 # Sent with project_ids=[…], change=Change.X, after_commit=bool. AFTER_COMMIT asks receivers to act once
 # the sender's transaction has committed (hot write paths such as monthly reports).
 project_changed = Hook("project_changed")
+
+# Sent with item=PrelimItem, by=user whenever an item is saved as done, inside the writer's transaction:
+# the tasks app completes the tasks generated from it (an item and its task are one fact).
+prelim_item_done = Hook("prelim_item_done")

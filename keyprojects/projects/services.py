@@ -11,7 +11,7 @@ from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.text import search_key
-from keyprojects.projects.hooks import Change, project_changed
+from keyprojects.projects.hooks import Change, prelim_item_done, project_changed
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
 
 # Allowed lifecycle moves. 暂停 returns to the stage it interrupted; 终止 is final.
@@ -159,7 +159,8 @@ def project_change_stage(
 
 
 def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = None) -> PrelimItem:
-    """Create or update one preliminary-work item; an actual date cannot lie in the future."""
+    """Create or update one preliminary-work item; an actual date cannot lie in the future. A done item
+    completes the tasks generated from it (prelim_item_done)."""
     if item.actual_date and item.actual_date > timezone.localdate():
         raise ValidationError({"actual_date": _("实际完成日期不能晚于今天。")})
     item.full_clean()
@@ -173,8 +174,27 @@ def prelim_item_save(*, item: PrelimItem, by, expected_version: int | None = Non
             audit_record(
                 by=by, instance=item, action=AuditEntry.Action.UPDATE, before=before, project=item.project
             )
+        if item.actual_date is not None:
+            prelim_item_done.send(item=item, by=by)
         project_changed.send(project_ids=[item.project_id], change=Change.PRELIMINARY)
     return item
+
+
+def prelim_item_complete(
+    *, project: Project, kind: str, on: dt.date, by, document_no: str = ""
+) -> PrelimItem:
+    """Record preliminary item KIND of PROJECT as done ON, with DOCUMENT_NO when one is given: what
+    completing the task generated from it says. Nothing is written when the item already says so."""
+    item = PrelimItem.objects.filter(project=project, kind=kind).first() or PrelimItem(
+        project=project, kind=kind
+    )
+    document_no = (document_no or "").strip()
+    if item.actual_date == on and (not document_no or item.document_no == document_no):
+        return item
+    item.actual_date = on
+    if document_no:
+        item.document_no = document_no
+    return prelim_item_save(item=item, by=by, expected_version=item.version if item.pk else None)
 
 
 def factor_need_save(*, need: FactorNeed, by, expected_version: int | None = None) -> FactorNeed:

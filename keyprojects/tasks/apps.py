@@ -9,6 +9,8 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         from keyprojects.lib.workdays import on_calendar_confirmed
-        from keyprojects.tasks.services import tasks_recompute_deadlines
+        from keyprojects.projects.hooks import prelim_item_done
+        from keyprojects.tasks.services import tasks_on_prelim_item_done, tasks_recompute_deadlines
 
         on_calendar_confirmed(tasks_recompute_deadlines)
+        prelim_item_done.register(tasks_on_prelim_item_done)

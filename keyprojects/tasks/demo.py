@@ -14,7 +14,7 @@ from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import AnnualEntry, Category
 from keyprojects.projects.models import PrelimItem
 from keyprojects.tasks.models import Task, TaskEvidence, TaskStatusChange, TaskTemplate, TaskTemplateItem
-from keyprojects.tasks.services import template_deadlines
+from keyprojects.tasks.services import settling_item, template_deadlines
 
 Status = Task.Status
 R = TaskTemplateItem.Responsible
@@ -86,14 +86,13 @@ def load_tasks_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
         .order_by("pk")
     )
     office = Organisation.objects.filter(kind=Organisation.Kind.OFFICE).order_by("sort", "pk").first()
-    approvals = {
-        (p.project_id, p.kind): p.actual_date
-        for p in PrelimItem.objects.filter(
-            project__in=[e.project_id for e in entries],
-            actual_date__isnull=False,
-            actual_date__lte=today,
-        )
-    }
+    approvals = {}
+    for p in PrelimItem.objects.filter(
+        project__in=[e.project_id for e in entries],
+        actual_date__isnull=False,
+        actual_date__lte=today,
+    ):
+        approvals.setdefault(p.project_id, {})[p.kind] = p
     deadlines_by_month = {}
     tasks = []
     for entry in entries:
@@ -128,9 +127,9 @@ def load_tasks_demo(*, seed=2026, today: dt.date, stdout=None) -> dict:
                 prelim_kind=item.prelim_kind,
                 created_by=author,
             )
-            approval = approvals.get((project.pk, item.prelim_kind)) if item.prelim_kind else None
+            approval = settling_item(item.prelim_kind, approvals.get(project.pk, {}))
             if approval is not None:
-                task.status, task.completed_date = Status.DONE, approval
+                task.status, task.completed_date = Status.DONE, approval.actual_date
             elif deadline < today:
                 roll = rng.random()
                 settled = deadline < today - dt.timedelta(days=SETTLED_DAYS)

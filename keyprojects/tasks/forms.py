@@ -172,6 +172,17 @@ class TaskDoneForm(BootstrapFormMixin, forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("完成情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    document_no = forms.CharField(
+        label=_("批复文号"),
+        required=False,
+        max_length=100,
+        help_text=_("同时记入项目的前期工作事项，完成日期亦同。"),
+    )
+
+    def __init__(self, *args, task=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task is None or not task.prelim_kind:
+            del self.fields["document_no"]
 
 
 class EvidenceForm(BootstrapFormMixin, forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.plans.models import AnnualEntry
+from keyprojects.projects.models import PrelimItem
 from keyprojects.tasks.access import tasks_visible_to
 from keyprojects.tasks.models import Task, TaskTemplate
 
@@ -78,6 +79,13 @@ def task_status_counts(tasks: QuerySet[Task], *, today: dt.date | None = None) -
         done=Count("id", filter=Q(status=Status.DONE)),
         cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
     )
+
+
+def task_prelim_item(task: Task) -> PrelimItem | None:
+    """The project's record of the preliminary item TASK was generated from, when there is one."""
+    if not task.prelim_kind:
+        return None
+    return PrelimItem.objects.filter(project_id=task.project_id, kind=task.prelim_kind).first()
 
 
 def templates_for(category: str | None = None) -> QuerySet[TaskTemplate]:

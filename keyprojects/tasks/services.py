@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_entry_build, audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
-from keyprojects.lib.uploads import content_matches
+from keyprojects.lib.uploads import content_matches, upload_name
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind
 from keyprojects.notifications.services import notification_send
@@ -26,6 +27,7 @@ from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.hooks import Change, project_changed
 from keyprojects.projects.models import PrelimItem, Project
+from keyprojects.projects.services import prelim_item_complete
 from keyprojects.tasks.access import can_manage_tasks, can_work_on_task
 from keyprojects.tasks.models import Task, TaskEvidence, TaskStatusChange, TaskTemplate, TaskTemplateItem
 
@@ -57,7 +59,7 @@ def evidence_max_bytes() -> int:
 
 def evidence_check(upload) -> str:
     """The extension of an acceptable evidence file, or a ValidationError naming the file."""
-    name = upload.name or ""
+    name = upload_name(upload.name)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     limit = evidence_max_bytes()
     if upload.size > limit:
@@ -84,7 +86,7 @@ def evidence_check(upload) -> str:
 def _store_evidence(task, uploads, user) -> list[TaskEvidence]:
     stored = []
     for upload, ext in uploads:
-        evidence = TaskEvidence(task=task, uploaded_by=user, original_name=(upload.name or "")[:200])
+        evidence = TaskEvidence(task=task, uploaded_by=user, original_name=upload_name(upload.name))
         # A name of our own: the uploaded one may carry path tricks.
         evidence.file.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
         evidence.save()
@@ -103,7 +105,10 @@ def _task_url(task) -> str:
 
 
 def _unit_users(unit_ids) -> list[User]:
-    return list(User.objects.filter(organisation_id__in=unit_ids, is_active=True))
+    """The people who work on a unit's tasks (a leader in the office's organisation only reads them)."""
+    return list(
+        User.objects.filter(organisation_id__in=unit_ids, is_active=True).exclude(role=User.Role.LEADER)
+    )
 
 
 def _notify_assigned(task: Task) -> None:
@@ -117,7 +122,20 @@ def _notify_assigned(task: Task) -> None:
         body=_("完成时限：%(deadline)s。%(requirement)s")
         % {"deadline": task.deadline.isoformat(), "requirement": task.requirement},
         url=_task_url(task),
-        key=f"task:{task.pk}:assigned:{task.responsible_unit_id}",
+        key=f"task:{task.pk}:assigned:{task.responsible_unit_id}:{task.version}",
+        organisations=[task.responsible_unit_id],
+    )
+
+
+def _notify_reopened(task: Task, *, by, note: str) -> None:
+    notification_send(
+        recipients=[u for u in _unit_users([task.responsible_unit_id]) if u.pk != by.pk],
+        kind=Kind.TASK_REOPENED,
+        title=_("任务重新打开：%(project)s · %(title)s")
+        % {"project": task.project.name, "title": task.title},
+        body=_("完成时限：%(deadline)s。%(note)s") % {"deadline": task.deadline.isoformat(), "note": note},
+        url=_task_url(task),
+        key=f"task:{task.pk}:reopened:{task.version}",
         organisations=[task.responsible_unit_id],
     )
 
@@ -210,7 +228,10 @@ def task_create(
         task.save()
         TaskStatusChange.objects.create(task=task, from_status="", to_status=task.status, by=by)
         audit_record(by=by, instance=task, action=AuditEntry.Action.CREATE, project=project)
-        _notify_assigned(task)
+        if prelim_kind and tasks_follow_checklist(project=project, by=by):
+            task.refresh_from_db()
+        if task.is_open:
+            _notify_assigned(task)
         project_changed.send(project_ids=[project.pk], change=Change.TASKS)
     return task
 
@@ -291,10 +312,12 @@ def task_set_status(
     note: str = "",
     files=(),
     expected_version: int | None = None,
+    document_no: str = "",
 ) -> Task:
     """Move TASK to STATUS. Done needs a completion date not in the future and evidence (a file given
     now or before, or a note); reopening a done task clears its completion date and keeps its history.
-    Cancelling and restoring are for those who manage the project's tasks."""
+    Cancelling and restoring are for those who manage the project's tasks. A task generated from a
+    preliminary item completes that item on the project too, on the same date with DOCUMENT_NO."""
     if status not in Status.values:
         raise ValidationError({"status": _("未知的任务状态。")})
     managing = status == Status.CANCELLED or task.status == Status.CANCELLED
@@ -355,17 +378,28 @@ def task_set_status(
             task.completed_date = completed_date if status == Status.DONE else None
             task.version = current.version + 1
             task.save()
+            document_no = (document_no or "").strip() if task.prelim_kind else ""
             TaskStatusChange.objects.create(
                 task=task,
                 from_status=previous,
                 to_status=status,
-                note=note[:500],
+                note=" ".join(filter(None, [note, _document_label(document_no)]))[:500],
                 completed_date=task.completed_date,
                 by=by,
             )
             audit_record(
                 by=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=task.project
             )
+            if previous in (Status.DONE, Status.CANCELLED) and status in (Status.TODO, Status.DOING):
+                _notify_reopened(task, by=by, note=note)
+            if status == Status.DONE and task.prelim_kind:
+                prelim_item_complete(
+                    project=task.project,
+                    kind=task.prelim_kind,
+                    on=completed_date,
+                    document_no=document_no,
+                    by=by,
+                )
             project_changed.send(project_ids=[task.project_id], change=Change.TASKS)
     except BaseException:
         _remove_files(written)
@@ -412,6 +446,88 @@ def task_add_evidence(*, by, task: Task, files=(), note: str = "") -> list[TaskE
         _remove_files(written)
         raise
     return written
+
+
+# The checklist: a task generated from a preliminary item and the item are one fact
+
+PERMIT = PrelimItem.Kind.CONSTRUCTION_PERMIT
+
+
+def _document_label(document_no: str) -> str:
+    return _("批复文号：%(no)s") % {"no": document_no} if document_no else ""
+
+
+def settling_item(kind: str, done: dict) -> PrelimItem | None:
+    """The record of the project's checklist that settles a task from preliminary item KIND: the item
+    itself once done, else a granted construction permit, the last item, which every other one precedes
+    (an enterprise project files no 可研批复, yet its permit leaves nothing of that task to do). DONE:
+    {kind: item} of the project's done items."""
+    if not kind:
+        return None
+    return done.get(kind) or done.get(PERMIT)
+
+
+def settled_note(item: PrelimItem) -> str:
+    """How a task settled by ITEM says so, in its history and as its evidence."""
+    document = _document_label(item.document_no)
+    return _("前期事项“%(kind)s”已于 %(date)s 办结%(doc)s（据前期工作事项记录）。") % {
+        "kind": item.get_kind_display(),
+        "date": item.actual_date.isoformat(),
+        "doc": f"，{document}" if document else "",
+    }
+
+
+def tasks_follow_checklist(*, project: Project, by) -> list[Task]:
+    """Bring PROJECT's tasks from preliminary items in line with its checklist: an open one that its item
+    (or the permit, see settling_item) settles is done on that item's date, with the approval as its
+    evidence; a done one whose item's date has changed since takes the new date. Each change is audited.
+    Returns the tasks changed. Run inside the writer's transaction."""
+    today = timezone.localdate()
+    done = {
+        p.kind: p
+        for p in PrelimItem.objects.filter(project=project, actual_date__isnull=False, actual_date__lte=today)
+    }
+    if not done:
+        return []
+    tasks = (
+        Task.objects.select_for_update()
+        .filter(project=project)
+        .exclude(prelim_kind="")
+        .filter(Q(status__in=Task.OPEN) | Q(status=Status.DONE, prelim_kind__in=list(done)))
+    )
+    changed = []
+    for task in tasks:
+        item = settling_item(task.prelim_kind, done)
+        if item is None or task.completed_date == item.actual_date:
+            continue
+        before = snapshot(task)
+        previous = task.status
+        task.status, task.completed_date = Status.DONE, item.actual_date
+        if task.start_date and task.start_date > item.actual_date:
+            task.start_date = None
+        task.version += 1
+        task.save()
+        note = settled_note(item)
+        if previous != Status.DONE:
+            TaskEvidence.objects.create(task=task, note=note, uploaded_by=by)
+        TaskStatusChange.objects.create(
+            task=task,
+            from_status=previous,
+            to_status=Status.DONE,
+            note=note[:500],
+            completed_date=item.actual_date,
+            by=by,
+        )
+        audit_record(by=by, instance=task, action=AuditEntry.Action.UPDATE, before=before, project=project)
+        changed.append(task)
+    if changed:
+        project_changed.send(project_ids=[project.pk], change=Change.TASKS)
+    return changed
+
+
+def tasks_on_prelim_item_done(*, item: PrelimItem, by) -> None:
+    """Registered on projects.hooks.prelim_item_done in TasksConfig.ready."""
+    tasks_follow_checklist(project=item.project, by=by)
 
 
 # Templates
@@ -627,7 +743,7 @@ def tasks_generate_from_template(
             ):
                 result.skipped.append(item)
                 continue
-            approval = approvals.get(item.prelim_kind) if item.prelim_kind else None
+            approval = settling_item(item.prelim_kind, approvals)
             task = Task(
                 project=project,
                 title=item.title,
@@ -651,15 +767,7 @@ def tasks_generate_from_template(
         for task, approval in tasks:
             changes.append(TaskStatusChange(task=task, from_status="", to_status=Status.TODO, by=by))
             if approval is not None:
-                note = _(
-                    "前期事项“%(kind)s”已于 %(date)s 办结%(doc)s（生成任务清单时据前期工作事项记录）。"
-                ) % {
-                    "kind": approval.get_kind_display(),
-                    "date": approval.actual_date.isoformat(),
-                    "doc": _("，批复文号：%(no)s") % {"no": approval.document_no}
-                    if approval.document_no
-                    else "",
-                }
+                note = settled_note(approval)
                 changes.append(
                     TaskStatusChange(
                         task=task,

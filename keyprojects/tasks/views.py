@@ -228,6 +228,7 @@ def task_detail(request, pk):
             "can_manage": can_manage_tasks(request.user, task.project),
             "can_work": can_work,
             "evidence_form": EvidenceForm() if can_work else None,
+            "prelim_item": selectors.task_prelim_item(task),
         },
     )
 
@@ -241,6 +242,7 @@ def task_done(request, pk):
         request.POST or None,
         request.FILES or None,
         initial={"completed_date": timezone.localdate(), "version": task.version},
+        task=task,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,6 +254,7 @@ def task_done(request, pk):
                 note=form.cleaned_data["note"],
                 files=form.cleaned_data["files"],
                 expected_version=form.cleaned_data.get("version"),
+                document_no=form.cleaned_data.get("document_no", ""),
             )
         except ValidationError as error:
             apply_errors(form, error)
