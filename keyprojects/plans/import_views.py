@@ -64,8 +64,16 @@ def import_job(request, pk):
     rows = summary.get("rows", [])
     labels = dict(Category.choices)
     groups = []
-    for action, title in (("create", _("新增")), ("update", _("更新")), ("unchanged", _("未变"))):
+    actions = (
+        ("create", _("新增")),
+        ("update", _("更新")),
+        ("unchanged", _("未变")),
+        ("waiting", _("待确认")),
+    )
+    for action, title in actions:
         chosen = [r for r in rows if r["action"] == action]
+        if action == "waiting" and not chosen:
+            continue
         for r in chosen[:SHOWN_ROWS]:
             r["category_label"] = labels.get(r["category"], r["category"])
         groups.append({"action": action, "title": title, "rows": chosen[:SHOWN_ROWS], "count": len(chosen)})
@@ -76,6 +84,7 @@ def import_job(request, pk):
         "unknown": unknown,
         "names_form": names_form,
         "name_groups": _name_groups(names_form.rows) if names_form else [],
+        "unknown_leaders": any(u["kind"] == "leader" for u in unknown),
         "job": job,
         "summary": summary,
         "groups": groups,

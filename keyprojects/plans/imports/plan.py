@@ -113,7 +113,7 @@ class Plan:
         unknown = self.unknown.get((kind, key))
         if unknown is None:
             unknown = self.unknown[(kind, key)] = unknown_from(kind, name, key, look.match(kind, name))
-        if row.row not in unknown.rows:
+        if not unknown.rows or unknown.rows[-1] != row.row:  # rows come in file order
             unknown.rows.append(row.row)
         if not unknown.default:
             self.waiting_rows.add(row.row)
@@ -141,10 +141,39 @@ class Plan:
         return counts
 
     def totals(self):
+        """The money of every project row the file has (planned, waiting or refused): what its 合计 row
+        should say."""
         return {
-            "planned": sum(r.planned or 0 for r in self.rows),
-            "total": sum(r.total or 0 for r in self.rows),
+            "planned": sum(r.planned or 0 for r in self.parsed.rows),
+            "total": sum(r.total or 0 for r in self.parsed.rows),
         }
+
+    def waiting(self) -> list[dict]:
+        """The rows that wait for an answer about a name, with the names they wait for."""
+        names = {}
+        for u in self.unknown_names():
+            if not u.default:
+                for row in u.rows:
+                    names.setdefault(row, []).append(u.name)
+        rows = self.waiting_rows - self.refused_rows
+        return [
+            {
+                "row": r.row,
+                "name": r.name,
+                "owner": r.owner,
+                "action": "waiting",
+                "category": r.category,
+                "planned": r.planned,
+                "total": r.total,
+                "new_project": False,
+                "project_id": None,
+                "changes": [],
+                "notes": [_("待确认：%(names)s") % {"names": "、".join(names.get(r.row, []))}],
+                "assumed": False,
+            }
+            for r in self.parsed.rows
+            if r.row in rows
+        ]
 
     def summary(self):
         header = self.parsed.header
@@ -173,7 +202,7 @@ class Plan:
             "warnings": [w.as_dict() for w in self.warnings],
             "new_owners": list(self.new_owners.values()),
             "unknown": [u.as_dict() for u in self.unknown_names()],
-            "rows": [r.as_dict() for r in self.rows],
+            "rows": [r.as_dict() for r in self.rows] + self.waiting(),
         }
 
 
@@ -417,7 +446,12 @@ def _match_project(row, look, plan) -> tuple[dict | None, int | None]:
 
 # A group section that names a body (市住房城乡建设局, 青秀区政府), not a sector: an unknown department.
 LOOKS_LIKE_A_BODY = re.compile(r"(?:局|委|办|厅|院|部|中心|政府|管委会|公司|集团)$")
-LOOKS_LIKE_A_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:区|县|旗|开发区|新区|园区)$")
+# The district a 建设地点 starts with: 兴宁区 of 兴宁区东片区, 南宁经济技术开发区 of 南宁经济技术开发区内,
+# 横州市 of 横州市六景镇 (a county-level city, followed by a town or nothing).
+DISTRICT_AT_START = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{1,10}?(?:开发区|新区|区|县|旗)"
+    r"|[\u4e00-\u9fff]{2,4}市(?=$|[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|园区)))"
+)
 
 
 def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
@@ -506,14 +540,21 @@ def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, 
             message = _("涉及多个城区（%(names)s），请在“所在城区”列注明项目归属的城区。") % {
                 "names": "、".join(several)
             }
-        elif row.district or LOOKS_LIKE_A_DISTRICT.match(normalise_name(row.location)):
-            # A district column, or a 建设地点 that is a district's name and nothing more (青秀区).
+        elif row.district or DISTRICT_AT_START.match(normalise_name(row.location)):
+            # A district column, or a 建设地点 that starts with a district's name (青秀区, 兴宁区东片区):
+            # the office maps or creates that name.
             message = None
-            plan.ask("district", row.district or row.location, row, look)
-        else:
+            written = row.district or DISTRICT_AT_START.match(normalise_name(row.location))["name"]
+            plan.ask("district", written, row, look)
+        elif look.districts:
             message = _(
                 "无法确定所在城区：“所在城区”或“建设地点”中须包含系统中的城区名称（如 %(example)s）。"
             ) % {"example": "、".join(d[2] for d in look.districts[:3])}
+        else:
+            message = _(
+                "无法确定所在城区：系统中还没有城区。请在“所在城区”列或“建设地点”开头写明城区（如 青秀区），"
+                "导入时确认新建；或先在“单位”中添加城区。"
+            )
         where = "district" if "district" in plan.parsed.header.by_field else "location"
         if message:
             _refuse(plan, row, where, message, row.district or row.location)

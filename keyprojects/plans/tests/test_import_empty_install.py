@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from keyprojects.orgs.models import Organisation, User
+from keyprojects.plans.imports.plan import preview
 from keyprojects.plans.models import AnnualEntry, Category
 from keyprojects.plans.tests.import_support import YEAR
 from keyprojects.plans.tests.test_import_published import project, published_list
@@ -82,3 +83,33 @@ def test_a_fresh_installation_imports_its_own_list(tmp_path, settings, client):
     assert "南宁市新材料产业园" in page and "南宁市快速路三期" in page
     page = client.get(reverse("city_leader_list")).content.decode()
     assert "韦建平" in page and "未开通" in page
+
+
+def test_it_takes_the_district_a_location_starts_with(tmp_path, settings):
+    """With no districts yet, 兴宁区东片区 and 兴宁区西片区 are one new district 兴宁区, and 横州市六景镇 is
+    the county-level city 横州市; a location naming no district is refused with what to write."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("setup_office", "--password", "Kp-admin-2027", "--no-input", stdout=StringIO())
+    path = tmp_path / "list.xlsx"
+    rows = published_list(
+        path,
+        [
+            ("一、续建项目（4项）", []),
+            (
+                "（一）产业项目（4项）",
+                [
+                    project("南宁市东片区厂房", location="兴宁区东片区", departments=""),
+                    project("南宁市西片区厂房", location="兴宁区西片区", departments=""),
+                    project("横州市茉莉花产业园", location="横州市六景镇", departments=""),
+                    project("南宁市某某园", location="五象大道以东", departments=""),
+                ],
+            ),
+        ],
+    )
+    plan = preview(path, name=path.name, year=YEAR)
+    assert [(u.kind, u.name, len(u.rows)) for u in plan.unknown_names() if u.kind == "district"] == [
+        ("district", "兴宁区", 2),
+        ("district", "横州市", 1),
+    ]
+    [refused] = plan.rejections
+    assert refused.row == rows["南宁市某某园"] and "系统中还没有城区" in refused.message

@@ -206,3 +206,22 @@ def test_the_preview_asks_about_leaders_and_keeps_new_ones_as_people(world, clie
     new = entries["南宁市数字经济产业园"]
     assert (new.full_name, new.title, new.has_account) == ("李明", "副市长", False)
     assert not User.objects.filter(full_name="韦建萍").exists()
+
+
+def test_the_preview_shows_the_rows_that_wait_and_sums_every_row(world, client, tmp_path):
+    path = tmp_path / "list.xlsx"
+    rows = short_names_list(path)
+    client.force_login(world.staff)
+    with path.open("rb") as fh:
+        response = client.post(
+            reverse("import_upload"), {"file": fh, "year": YEAR, "batch": "new"}, follow=True
+        )
+    page = response.content.decode()
+    # Three rows wait for 市住建局, 市数据局 or 科技创新: listed in their own tab, with what they wait for.
+    assert 'id="waiting-card"' in page and 'id="tab-waiting"' in page
+    assert f'<td class="num">{rows["南宁市算力中心"]}</td>' in page and "待确认：市数据局、科技创新" in page
+    # The sums are those of all five rows, as the file's 合计 row says (5 × 2,000 万元).
+    job = ImportJob.objects.get()
+    assert job.summary["totals"]["planned"] == 5 * 2000 * 10_000
+    assert 'class="small text-muted"' in page and "文件“合计”行的年度计划投资：10,000" in page
+    assert 'id="new-leaders-note"' not in page  # no leader is unknown
