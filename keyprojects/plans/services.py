@@ -21,6 +21,7 @@ from keyprojects.lib.numbers import cn_numeral
 from keyprojects.plans.entry_rules import (
     draft_errors,
     entry_errors,
+    investment_errors,
     is_official,
     official_plan_errors,
     plan_errors,
@@ -605,6 +606,8 @@ def plan_change_request(*, entry: AnnualEntry, by, new_amount: int | None, reaso
         )
     if not reason:
         errors["reason"] = _("请填写调整理由。")
+    if "new_amount" not in errors:
+        errors.update(_plan_change_sum_errors(entry, new_amount, field="new_amount"))
     raise_errors(errors)
     with transaction.atomic():
         locked = AnnualEntry.objects.select_for_update(of=("self",)).select_related("batch").get(pk=entry.pk)
@@ -638,6 +641,17 @@ def plan_change_request(*, entry: AnnualEntry, by, new_amount: int | None, reaso
     return change
 
 
+def _plan_change_sum_errors(entry: AnnualEntry, new_amount: int, *, field: str) -> dict:
+    """A changed plan is held to the list's sums: no more than the project's total minus what was
+    done before the year."""
+    errors = investment_errors(
+        total_investment=entry.project.total_investment,
+        completed_before_year=entry.completed_before_year,
+        planned_investment=new_amount,
+    )
+    return {field: errors["planned_investment"]} if "planned_investment" in errors else {}
+
+
 def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "") -> PlanChange:
     """The office approves or rejects a pending plan change. On approval the entry's plan becomes the
     new amount; its baseline keeps the published figure (taken now if it was never set), and a monthly
@@ -662,6 +676,8 @@ def plan_change_decide(*, change: PlanChange, by, approve: bool, note: str = "")
                 .select_related("project")
                 .get(pk=locked.entry_id)
             )
+            # The project's total or done-before may have changed since the request.
+            raise_errors(_plan_change_sum_errors(entry, locked.new_amount, field=NON_FIELD_ERRORS))
             before_entry = entry_snapshot(entry)
             first_change = not entry.plan_changes.filter(status=PlanChange.Status.APPROVED).exists()
             if entry.baseline_investment is None and first_change:

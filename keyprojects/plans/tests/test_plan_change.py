@@ -233,3 +233,20 @@ def test_it_lets_districts_request_and_keeps_departments_and_leaders_to_reading(
         assert len(client.get(reverse("plan_change_list")).context["page"]) == 1
     client.force_login(world.owner_b_user)
     assert len(client.get(reverse("plan_change_list")).context["page"]) == 0
+
+
+def test_it_refuses_a_change_beyond_what_is_left_of_the_total(world):
+    total_wan = world.project_a.total_investment // WAN
+    errors = _refused(lambda: _request(world, total_wan + 1))
+    assert errors["new_amount"] == [
+        f"年度计划投资 {total_wan + 1:,} 万元超过项目总投资 {total_wan:,} 万元。"
+    ]
+
+
+def test_it_refuses_to_approve_a_change_the_total_no_longer_allows(world):
+    change = _request(world, 130_000)
+    # The registry's total was corrected down after the request.
+    type(world.project_a).objects.filter(pk=world.project_a.pk).update(total_investment=125_000 * WAN)
+    errors = _refused(lambda: services.plan_change_decide(change=change, by=world.staff, approve=True))
+    assert errors["__all__"] == ["年度计划投资 130,000 万元超过项目总投资 125,000 万元。"]
+    assert PlanChange.objects.get(pk=change.pk).status == PlanChange.Status.PENDING
