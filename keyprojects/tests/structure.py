@@ -27,6 +27,9 @@ ALLOWED = {
     "land": {"lib", "orgs", "audit", "notifications", "projects", "plans", "tasks", "coordination"},
     "alerts": {"lib", "orgs", "audit", "notifications", "projects", "plans", "tasks", "coordination", "land"},
 }
+# Supervision (letters, inspections, tours) acts on what the areas below record; assessment scores it all.
+ALLOWED["supervision"] = set(ALLOWED)
+ALLOWED["assessment"] = set(ALLOWED)
 _DOMAIN = set(ALLOWED)
 ALLOWED["dashboard"] = _DOMAIN
 ALLOWED["reports"] = _DOMAIN | {"dashboard"}
