@@ -1,11 +1,12 @@
-# Two commands do everything: `make run` (demo system on SQLite) and `make test` (the whole suite).
+# Two commands do everything: `make run` (demo system on SQLite) and `make test` (the whole suite);
+# `make dev` is `make run` with DEBUG on and Django's reloading development server.
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # Test processes (pytest-xdist): "auto" is one per core; 0 runs the suite in this one process.
 KP_TEST_WORKERS ?= auto
 
-.PHONY: setup run test lint bench
+.PHONY: setup run dev test lint bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -21,6 +22,9 @@ node_modules/.installed: package.json package-lock.json
 
 run: setup
 	./scripts/run.sh
+
+dev: setup
+	./scripts/run.sh dev
 
 test: setup
 	$(BIN)/python -m pytest -n $(KP_TEST_WORKERS) $(PYTEST_ARGS)

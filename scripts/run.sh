@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
 # Start the demo system: migrate, load the demo city once, run the scheduler loop beside the web server.
+# `scripts/run.sh` (make run) serves it as a real server does: gunicorn, DEBUG off, static files from
+# WhiteNoise, the site's own error pages. `scripts/run.sh dev` (make dev) runs Django's development
+# server with DEBUG on instead: it reloads on code changes and shows tracebacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
-mkdir -p data
+MODE="${1:-run}"
+DATA="${KEYPROJECTS_DATA_DIR:-data}"
+mkdir -p "$DATA"
+if [ "$MODE" = dev ]; then
+  export DEBUG=1
+else
+  export DEBUG="${DEBUG:-0}"
+  # With DEBUG off the built-in development key is not good enough: this installation gets its own,
+  # made once and kept beside its database.
+  if [ -z "${SECRET_KEY:-}" ]; then
+    [ -s "$DATA/secret_key" ] || (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(50))' >"$DATA/secret_key")
+    SECRET_KEY="$(cat "$DATA/secret_key")"
+    export SECRET_KEY
+  fi
+fi
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py load_demo --if-empty
@@ -26,4 +43,8 @@ cat <<MSG
   按 Ctrl+C 停止。
 
 MSG
-.venv/bin/gunicorn keyprojects.wsgi --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - --log-level warning
+if [ "$MODE" = dev ]; then
+  $PY manage.py runserver "127.0.0.1:${PORT}"
+else
+  .venv/bin/gunicorn keyprojects.wsgi --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - --log-level warning
+fi

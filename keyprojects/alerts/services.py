@@ -4,9 +4,10 @@ figures (targets and monthly actuals) the operating rule reads."""
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from keyprojects.alerts.models import (
@@ -25,6 +26,7 @@ from keyprojects.lib.locking import EditConflict, save_versioned
 from keyprojects.notifications.models import Kind, Notification
 from keyprojects.notifications.services import notification_send
 from keyprojects.orgs.models import Organisation, User
+from keyprojects.orgs.selectors import office_settings
 from keyprojects.projects.hooks import Change
 from keyprojects.projects.models import Stage
 from keyprojects.tasks.models import Task
@@ -100,13 +102,15 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
     # and its history row the current ones (those it no longer reaches).
     params = {rule.pk: params_of(rule) for rule in rules}
     hits = {}
-    for rule in rules:
-        if not rule.is_active or rule.code not in RULES:
-            continue
-        for hit in RULES[rule.code](ctx, project_ids, params[rule.pk]):
-            if hit.thresholds is None:
-                hit.thresholds = params[rule.pk]
-            hits[(rule.pk, hit.subject)] = hit
+    # Written in the office's language whoever's request set it off; pages translate (alerts.wording).
+    with translation.override(settings.LANGUAGE_CODE):
+        for rule in rules:
+            if not rule.is_active or rule.code not in RULES:
+                continue
+            for hit in RULES[rule.code](ctx, project_ids, params[rule.pk]):
+                if hit.thresholds is None:
+                    hit.thresholds = params[rule.pk]
+                hits[(rule.pk, hit.subject)] = hit
     with transaction.atomic():
         existing = ProjectWarning.objects.filter(rule__in=rules).order_by()
         if project_ids is not None:
@@ -284,12 +288,15 @@ def reminders_send(*, now=None) -> dict:
     """Remind the responsible unit (or person) of each open task N working days before its deadline
     and once it is missed, and send the office and each district their daily red-light digest
     (warning_digests_send) — as the rules' switches say. Idempotent: every message has a key naming
-    its event, so a second run sends nothing new (a moved deadline is a new event)."""
+    its event, so a second run sends nothing new (a moved deadline is a new event). Nothing goes out
+    before the hour the office set (系统设置): the first run after it sends the day's reminders."""
     now = now or timezone.now()
+    sent = {"task_due": 0, "task_overdue": 0, "warning_digests": 0, "warning_lights": 0}
+    if timezone.localtime(now).hour < office_settings().reminder_hour:
+        return sent
     ctx = Context(timezone.localdate(now))
     today = ctx.today
     rules = {r.code: r for r in WarningRule.objects.all()}
-    sent = {"task_due": 0, "task_overdue": 0, "warning_digests": 0, "warning_lights": 0}
     with transaction.atomic():
         task_rule = rules.get(WarningRule.Code.TASK)
         if task_rule and task_rule.is_active and task_rule.remind:

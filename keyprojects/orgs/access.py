@@ -19,6 +19,12 @@ def require_office(user) -> None:
         raise PermissionDenied(_("只有重点办工作人员可以执行此操作。"))
 
 
+def require_office_admin(user) -> None:
+    """The office's own settings and other people's passwords: office admins only, 403 for anyone else."""
+    if not (user.is_authenticated and user.role == Role.OFFICE_ADMIN):
+        raise PermissionDenied(_("只有重点办管理员可以执行此操作。"))
+
+
 def organisations_for_choice(user, kind) -> QuerySet[Organisation]:
     """Organisations USER may pick in a form field of KIND: the office any; a district or an owner its
     own organisation of its own kind and any of the other of the two kinds; anyone else none."""

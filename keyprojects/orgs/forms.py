@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.orgs.models import OrganisationAlias, User
+from keyprojects.orgs.models import OfficeSettings, Organisation, OrganisationAlias, User
+from keyprojects.orgs.services import SETTINGS_FIELDS
 
 
 class AliasForm(BootstrapFormMixin, forms.Form):
@@ -49,3 +51,47 @@ class LeaderAccountForm(BootstrapFormMixin, forms.Form):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("请当面或电话告知市领导，并提醒其登录后修改。"),
     )
+
+
+def _model_field(name, **overrides):
+    return OfficeSettings._meta.get_field(name).formfield(**overrides)
+
+
+class OfficeSettingsForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("单位名称"),
+        max_length=Organisation._meta.get_field("name").max_length,
+        help_text=_("重点办的全称，用于会议纪要的发文机关标志和开放数据的发布单位。"),
+    )
+    short_name = forms.CharField(
+        label=_("简称"), max_length=Organisation._meta.get_field("short_name").max_length, required=False
+    )
+    minutes_prefix = _model_field("minutes_prefix")
+    report_deadline_workdays = _model_field("report_deadline_workdays")
+    reminder_hour = _model_field("reminder_hour")
+    open_data_prefix = _model_field("open_data_prefix")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def of(cls, settings: OfficeSettings):
+        office = settings.office if settings.office_id else None
+        initial = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+        initial.update(
+            name=office.name if office else "",
+            short_name=office.short_name if office else "",
+            version=settings.version,
+        )
+        return cls(initial=initial)
+
+    def settings_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("name", "short_name", *SETTINGS_FIELDS)}
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    """Django's form (old password, new one twice, the password rules) in the site's look."""
+
+
+class PasswordResetForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+    """An office admin's new password for someone else, and whether they must change it at next login."""
+
+    must_change = forms.BooleanField(label=_("下次登录时须修改密码"), required=False, initial=True)

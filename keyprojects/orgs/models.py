@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,12 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     # The order leaders are listed in (by rank, as the city lists them); 0 first.
     sort = models.PositiveIntegerField(_("排序"), default=0)
+    # Set when the office gives a user a password (a reset, a new leader account): until they choose
+    # their own, every page sends them to the change-password page (orgs.middleware).
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # last_login is this session's: the one before it is what tells a user whether someone else used
+    # the account.
+    previous_login = models.DateTimeField(_("上次登录"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -139,3 +146,75 @@ class OrganisationAlias(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OfficeSettings(models.Model):
+    """What the office sets for itself on its settings page (/settings/office/) rather than in the
+    environment: the document-number prefix of its minutes, the statistics deadline, when reminders go
+    out, its open-data ID prefix. One row, the office organisation's (its name and short name are the
+    organisation's own); the defaults are what the system did before the page existed. Read through
+    orgs.selectors.office_settings()."""
+
+    office = models.OneToOneField(
+        Organisation,
+        verbose_name=_("重点办"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="office_settings",
+        limit_choices_to={"kind": Organisation.Kind.OFFICE},
+    )
+    minutes_prefix = models.CharField(
+        _("会议纪要文号前缀"),
+        max_length=20,
+        default="邕重点办纪",
+        help_text=_("文号写作“前缀〔年份〕序号号”，如 邕重点办纪〔2026〕3号。"),
+    )
+    report_deadline_workdays = models.PositiveSmallIntegerField(
+        _("统计截止（月末后第 N 个工作日）"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "截止日过后该月自动锁定。修改后适用于本年度及以后年度清单中尚未锁定的月份；已锁定的月份不变。"
+        ),
+    )
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("每日提醒发送时间（时）"),
+        default=0,
+        validators=[MaxValueValidator(23)],
+        help_text=_("任务到期提醒和红灯日报在每天该整点之后发出（0 表示凌晨起即可发送）。"),
+    )
+    open_data_prefix = models.CharField(
+        _("开放数据项目编号前缀（OC4IDS）"),
+        max_length=20,
+        default="oc4ids-xxxxxx",
+        validators=[
+            RegexValidator(
+                r"^oc4ids-[a-z0-9]{6}$",
+                _(
+                    "前缀格式应为 oc4ids- 加 6 位小写字母或数字（向开放合同伙伴关系登记所得），"
+                    "如 oc4ids-bu3kcz。"
+                ),
+            )
+        ],
+        help_text=_("开放数据中的项目编号为“前缀-内部编号”。"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("修改人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("系统设置")
+        verbose_name_plural = _("系统设置")
+
+    def __str__(self):
+        return str(_("系统设置"))
+
+    @property
+    def office_name(self) -> str:
+        return self.office.name if self.office_id else ""
+
+    @property
+    def office_label(self) -> str:
+        return self.office.label if self.office_id else ""

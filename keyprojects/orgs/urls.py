@@ -12,6 +12,7 @@ urlpatterns = [
     path("leaders/<int:pk>/", views.city_leader_detail, name="city_leader_detail"),
     path("leaders/<int:pk>/edit/", views.city_leader_edit, name="city_leader_edit"),
     path("leaders/<int:pk>/account/", views.city_leader_account, name="city_leader_account"),
+    path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
 ]
 
 # The organisations and users import (orgs/bulk.py).

@@ -17,6 +17,8 @@ class BatchInline(admin.TabularInline):
 @admin.register(AnnualList)
 class AnnualListAdmin(admin.ModelAdmin):
     list_display = ["year", "title", "report_deadline_workdays", "created_at"]
+    # Set on the office's settings page (系统设置), which applies it to this year's list and later ones.
+    readonly_fields = ["report_deadline_workdays"]
     inlines = [BatchInline]
 
 

@@ -9,6 +9,9 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from keyprojects.lib.workdays import on_calendar_confirmed
+        from keyprojects.orgs.hooks import office_settings_changed
         from keyprojects.plans.report_services import report_deadlines_recompute
+        from keyprojects.plans.services import annual_lists_follow_deadline
 
         on_calendar_confirmed(report_deadlines_recompute)
+        office_settings_changed.register(annual_lists_follow_deadline)

@@ -7,6 +7,8 @@ Visibility rule of this area (see selectors.py): entries of a draft batch (or of
 alone until the batch is published; the entries of published batches are the official list.
 """
 
+import datetime as dt
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -18,6 +20,7 @@ from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.money import format_wan
 from keyprojects.lib.numbers import cn_numeral
+from keyprojects.orgs.selectors import office_settings
 from keyprojects.plans.entry_rules import (
     draft_errors,
     entry_errors,
@@ -313,11 +316,37 @@ def annual_list_ensure(*, year: int, by) -> AnnualList:
         )
     with transaction.atomic():
         annual_list, created = AnnualList.objects.get_or_create(
-            year=year, defaults={"title": _("{year}年重点项目清单").format(year=year)}
+            year=year,
+            defaults={
+                "title": _("{year}年重点项目清单").format(year=year),
+                "report_deadline_workdays": office_settings().report_deadline_workdays,
+            },
         )
         if created:
             audit_record(by=by, instance=annual_list, action=AuditEntry.Action.CREATE)
     return annual_list
+
+
+def annual_lists_follow_deadline(*, by, settings, changed, today: dt.date | None = None) -> int:
+    """After the office changed its statistics deadline (orgs.hooks.office_settings_changed, registered
+    in PlansConfig.ready): this year's list and later ones take it; earlier years keep the deadline they
+    ran under. Months already locked stay locked; open months follow at once (deadlines are computed).
+    Returns the lists changed."""
+    if "report_deadline_workdays" not in changed:
+        return 0
+    today = today or timezone.localdate()
+    workdays = settings.report_deadline_workdays
+    lists = list(
+        AnnualList.objects.select_for_update()
+        .filter(year__gte=today.year)
+        .exclude(report_deadline_workdays=workdays)
+    )
+    for annual_list in lists:
+        before = snapshot(annual_list)
+        annual_list.report_deadline_workdays = workdays
+        annual_list.save(update_fields=["report_deadline_workdays"])
+        audit_record(by=by, instance=annual_list, action=AuditEntry.Action.UPDATE, before=before)
+    return len(lists)
 
 
 def batch_create(*, year: int, by, name: str = "") -> Batch:

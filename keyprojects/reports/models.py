@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 def default_prefix():
-    return getattr(settings, "OC4IDS_PREFIX", "oc4ids-xxxxxx")
+    # Named by migration 0001; the prefix is now the office's setting (orgs.OfficeSettings).
+    return "oc4ids-xxxxxx"
 
 
 class PublicDataSetting(models.Model):
@@ -26,20 +26,6 @@ class PublicDataSetting(models.Model):
     )
     publisher_name = models.CharField(
         _("发布单位"), max_length=100, blank=True, help_text=_("留空则使用重点办的单位名称。")
-    )
-    id_prefix = models.CharField(
-        _("OC4IDS 项目编号前缀"),
-        max_length=20,
-        default=default_prefix,
-        validators=[
-            RegexValidator(
-                r"^oc4ids-[a-z0-9]{6}$",
-                _(
-                    "前缀格式应为 oc4ids- 加 6 位小写字母或数字（向开放合同伙伴关系登记所得），"
-                    "如 oc4ids-bu3kcz。"
-                ),
-            )
-        ],
     )
     license_url = models.URLField(_("数据许可协议网址"), blank=True)
     policy_url = models.URLField(_("数据发布政策网址"), blank=True)

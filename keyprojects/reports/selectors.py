@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from keyprojects.orgs.models import Organisation
+from keyprojects.orgs.models import OfficeSettings
 from keyprojects.plans.models import AnnualList, Batch
 from keyprojects.projects.models import Project, Sector, Stage
 from keyprojects.reports import oc4ids
@@ -56,8 +56,6 @@ def sectors_without_code() -> list[Sector]:
     return [s for s in Sector.objects.all() if not oc4ids.sector_codes(s.oc4ids_sector)]
 
 
-def publisher_name(setting: PublicDataSetting) -> str:
-    if setting.publisher_name:
-        return setting.publisher_name
-    office = Organisation.objects.filter(kind=Organisation.Kind.OFFICE).order_by("sort", "id").first()
-    return office.name if office else "重点项目建设办公室"
+def publisher_name(setting: PublicDataSetting, office: OfficeSettings) -> str:
+    """The setting's publisher, else the office's name (系统设置)."""
+    return setting.publisher_name or office.office_name or "重点项目建设办公室"

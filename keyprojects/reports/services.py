@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.land.models import LandProgress, LandTask
 from keyprojects.lib.locking import EditConflict, save_versioned
+from keyprojects.orgs.selectors import office_settings
 from keyprojects.plans.models import AnnualEntry, Batch, MonthlyReport
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
 from keyprojects.reports import oc4ids
@@ -32,7 +33,6 @@ SETTING_FIELDS = [
     "scope",
     "include_reserve",
     "publisher_name",
-    "id_prefix",
     "license_url",
     "policy_url",
     *(f"publish_{group}" for group, _fields in oc4ids.FIELD_GROUPS),
@@ -120,8 +120,9 @@ def oc4ids_json_chunks(package: dict):
     yield "]}"
 
 
-def ocid(setting: PublicDataSetting, project_id: int) -> str:
-    return f"{setting.id_prefix}-{project_id}"
+def ocid(prefix: str, project_id: int) -> str:
+    """A project's OC4IDS id: the office's registered prefix (系统设置) and the internal id."""
+    return f"{prefix}-{project_id}"
 
 
 def oc4ids_package(
@@ -132,16 +133,16 @@ def oc4ids_package(
     user of an organisation. URI is the package's address (absolute); TODAY dates milestone statuses."""
     if user is not None and not (user.is_authenticated and user.is_active and user.organisation_id):
         raise PermissionDenied(_("请先登录。"))
-    setting = public_data_setting()
+    setting, office = public_data_setting(), office_settings()
     public = public_projects(setting)
     if projects is not None:
         public = public.filter(pk__in=projects.values("pk"))
-    builder = _PackageBuilder(setting, public, today or timezone.localdate())
+    builder = _PackageBuilder(setting, office.open_data_prefix, public, today or timezone.localdate())
     items = builder.projects()
     return {
-        "uri": uri or _default_uri(setting),
+        "uri": uri or _default_uri(office.open_data_prefix),
         "publishedDate": _moment(builder.last_change or timezone.now()),
-        "publisher": {"name": publisher_name(setting)},
+        "publisher": {"name": publisher_name(setting, office)},
         **({"license": setting.license_url} if setting.license_url else {}),
         **({"publicationPolicy": setting.policy_url} if setting.policy_url else {}),
         "version": oc4ids.VERSION,
@@ -149,11 +150,11 @@ def oc4ids_package(
     }
 
 
-def _default_uri(setting) -> str:
+def _default_uri(prefix: str) -> str:
     site = getattr(settings, "KP_SITE_URL", "").rstrip("/")
     if site:
         return f"{site}/open-data/oc4ids.json"
-    return f"urn:{setting.id_prefix}:project-package"
+    return f"urn:{prefix}:project-package"
 
 
 # Texts of the package, translated once per package rather than once per observation.
@@ -183,12 +184,13 @@ TEXTS = {
 
 
 class _PackageBuilder:
-    def __init__(self, setting: PublicDataSetting, public: QuerySet[Project], today: dt.date):
+    def __init__(self, setting: PublicDataSetting, prefix: str, public: QuerySet[Project], today: dt.date):
         self.t = {key: str(text) for key, text in TEXTS.items()}
         self.prelim_order = {kind: i for i, kind in enumerate(PrelimItem.Kind.values)}
         self.prelim_labels = {kind: str(label) for kind, label in PrelimItem.Kind.choices}
         self.fund_labels = {source: str(label) for source, label in FactorNeed.FundSource.choices}
         self.s = setting
+        self.prefix = prefix
         self.public = public
         self.ids = public.values("pk")
         self.today = today
@@ -311,7 +313,7 @@ class _PackageBuilder:
         s = self.s
         self._seen(p.updated_at)
         out = {
-            "id": ocid(s, p.id),
+            "id": ocid(self.prefix, p.id),
             "updated": _moment(p.updated_at),
             "language": oc4ids.LANGUAGE,
             "title": p.name,
@@ -364,7 +366,7 @@ class _PackageBuilder:
                 {
                     "id": "1",
                     "scheme": "oc4ids",
-                    "identifier": ocid(s, p.parent_id),
+                    "identifier": ocid(self.prefix, p.parent_id),
                     "title": p.parent.name,
                 }
             ]

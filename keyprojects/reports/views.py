@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict, show_conflict
 from keyprojects.orgs.access import require_office
+from keyprojects.orgs.selectors import office_settings
 from keyprojects.projects.models import Stage
 from keyprojects.reports import oc4ids, selectors, services
 from keyprojects.reports import search as global_search
@@ -61,6 +62,7 @@ def open_data(request):
         "reports/open_data.html",
         {
             "setting": setting,
+            "id_prefix": office_settings().open_data_prefix,
             "rows": rows,
             "total": sum(r["count"] for r in rows),
             "groups": groups,
@@ -113,7 +115,12 @@ def open_data_settings(request):
     return render(
         request,
         "reports/open_data_settings.html",
-        {"form": form, "groups": groups, "main_fields": main_fields},
+        {
+            "form": form,
+            "groups": groups,
+            "main_fields": main_fields,
+            "id_prefix": office_settings().open_data_prefix,
+        },
     )
 
 

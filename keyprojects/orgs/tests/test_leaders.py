@@ -108,4 +108,12 @@ def test_the_leaders_page_adds_edits_and_opens_an_account(cast, client):
     assert "已为李明开通登录账号“liming”" in response.content.decode()
     client.logout()
     assert client.login(username="liming", password="Kp-liming-2027")
+    # The office gave the first password: the leader chooses their own before anything else.
+    assert client.get(reverse("leader_page", args=[leader.pk]))["Location"] == reverse("password_change")
+    mine = {
+        "old_password": "Kp-liming-2027",
+        "new_password1": "Liming-own-2027",
+        "new_password2": "Liming-own-2027",
+    }
+    client.post(reverse("password_change"), mine)
     assert client.get(reverse("leader_page", args=[leader.pk])).status_code == 200

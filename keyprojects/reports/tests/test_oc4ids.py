@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from keyprojects.audit.models import AuditEntry
+from keyprojects.orgs.models import OfficeSettings
 from keyprojects.plans.models import AnnualEntry, Batch, Category, MonthlyReport
 from keyprojects.plans.tests.cast import plans_cast
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
@@ -326,7 +327,6 @@ def test_it_lets_the_office_choose_what_is_public(client, world):
     data = {
         "scope": "all",
         "publisher_name": "南宁市重点项目建设办公室",
-        "id_prefix": "oc4ids-abc123",
         "publish_budget": "on",
         "version": version,
     }
@@ -338,7 +338,6 @@ def test_it_lets_the_office_choose_what_is_public(client, world):
     assert "公开哪些项目" in change.changes
     package = oc4ids_package()
     assert package["publisher"] == {"name": "南宁市重点项目建设办公室"}
-    assert all(p["id"].startswith("oc4ids-abc123-") for p in package["projects"])
 
     # The same form again, from before that save: refused, not silently applied.
     stale = client.post(reverse("open_data_settings"), {**data, "scope": "listed"})
@@ -346,10 +345,18 @@ def test_it_lets_the_office_choose_what_is_public(client, world):
     assert "其他人已修改" in stale.content.decode()
     assert PublicDataSetting.objects.get(pk=1).scope == "all"
 
-    bad = client.post(
-        reverse("open_data_settings"), {**data, "version": version + 1, "id_prefix": "OC4IDS-x"}
-    )
-    assert bad.status_code == 200 and "前缀格式" in bad.content.decode()
+
+def test_it_numbers_the_projects_with_the_prefix_the_office_set(client, world):
+    assert all(p["id"].startswith("oc4ids-xxxxxx-") for p in oc4ids_package()["projects"])
+    OfficeSettings.objects.create(office=world.office, open_data_prefix="oc4ids-abc123")
+
+    package = oc4ids_package()
+
+    assert package["projects"] and all(p["id"].startswith("oc4ids-abc123-") for p in package["projects"])
+    assert package["uri"] == "urn:oc4ids-abc123:project-package"
+    assert package["publisher"] == {"name": world.office.name}
+    client.force_login(world.staff)
+    assert "oc4ids-abc123" in client.get(reverse("open_data_settings")).content.decode()
 
 
 def test_it_refuses_settings_changes_from_outside_the_office(client, world):
