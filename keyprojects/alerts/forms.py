@@ -17,6 +17,13 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
     district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
     category = forms.ChoiceField(label=_("项目类别"), required=False)
+    # From a project's page: that project's lights.
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    since = forms.DateField(
+        label=_("变为该等级不早于"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +50,8 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
             "district": data["district"].pk if data.get("district") else None,
             "sector": data["sector"].pk if data.get("sector") else None,
             "category": data.get("category") or None,
+            "project": data.get("project"),
+            "since": data.get("since"),
         }
 
 

@@ -1,6 +1,8 @@
 """Reads of the warning centre. Every list starts from the access gates (alerts.access.warnings_visible_to,
 projects.access.projects_visible_to)."""
 
+import datetime as dt
+
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
@@ -21,14 +23,28 @@ LEVEL_RANK = Case(
 )
 
 
-def warning_filter(user, *, rule=None, level=None, district=None, sector=None, category=None, year=None):
-    """USER's warnings narrowed by the filters (everything but LEVEL; see warning_list)."""
+def warning_filter(
+    user,
+    *,
+    rule=None,
+    level=None,
+    district=None,
+    sector=None,
+    category=None,
+    year=None,
+    since=None,
+    project=None,
+):
+    """USER's warnings narrowed by the filters (everything but LEVEL; see warning_list). SINCE (a
+    date): lights that took their level on that day (local time) or later."""
     active = WarningRule.objects.filter(is_active=True).values("id")
     warnings = warnings_visible_to(user).filter(rule_id__in=active)
     if rule:
         warnings = warnings.filter(rule_id__in=WarningRule.objects.filter(code=rule).values("id"))
     if district:
         warnings = warnings.filter(project__district_id=district)
+    if project:
+        warnings = warnings.filter(project_id=project)
     if sector:
         warnings = warnings.filter(project__sector_id=sector)
     if category:
@@ -37,6 +53,10 @@ def warning_filter(user, *, rule=None, level=None, district=None, sector=None, c
             project_id=OuterRef("project_id"), annual_list__year=year, category=category
         )
         warnings = warnings.filter(Exists(on_list))
+    if since:
+        warnings = warnings.filter(
+            level_since__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        )
     return warnings.order_by()
 
 

@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.warning_list, name="warning_list"),
     path("export.xlsx", views.warning_export, name="warning_export"),
     path("<int:pk>/", views.warning_detail, name="warning_detail"),
-    path("project/<int:pk>/", views.warning_project, name="warning_project"),
     path("rules/", views.warning_rules, name="warning_rules"),
     path("rules/<int:pk>/", views.warning_rule_edit, name="warning_rule_edit"),
     path("operating/", views.operating_list, name="operating_list"),

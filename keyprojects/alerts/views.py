@@ -25,7 +25,7 @@ from keyprojects.lib.money import format_wan
 from keyprojects.lib.xlsx import text_cell, xlsx_response
 from keyprojects.orgs.access import require_office
 from keyprojects.plans.selectors import default_period
-from keyprojects.projects.access import can_edit_project, get_project_for_user
+from keyprojects.projects.access import can_edit_project, get_project_for_user, projects_visible_to
 from keyprojects.projects.models import Stage
 
 PER_PAGE = 50
@@ -65,6 +65,9 @@ def warning_list(request):
         "query": query.urlencode(),
         "level": level,
     }
+    if not request.htmx and form.is_bound and form.is_valid() and form.cleaned_data.get("project"):
+        project_id = form.cleaned_data["project"]
+        context["project"] = projects_visible_to(request.user).filter(pk=project_id).only("name").first()
     template = "alerts/warning_table.html" if request.htmx else "alerts/warning_list.html"
     return render(request, template, context)
 
@@ -134,15 +137,6 @@ def warning_detail(request, pk):
         "changes": selectors.warning_history(warning),
     }
     return render(request, "alerts/warning_detail.html", context)
-
-
-@require_GET
-@login_required
-def warning_project(request, pk):
-    """A project's lights, for its page (loaded there with htmx: alerts/project_panel.html)."""
-    project = get_project_for_user(request.user, pk)
-    warnings = selectors.project_warnings(project)
-    return render(request, "alerts/project_warnings.html", {"project": project, "warnings": warnings})
 
 
 @require_GET

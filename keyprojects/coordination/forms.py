@@ -104,6 +104,9 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     unit = UnitChoiceField(label=_("承办单位"), queryset=Organisation.objects.none(), required=False)
     district = UnitChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # From the home page's to-do: problems a unit raised (to confirm), problems on a leader's projects.
+    raised_by = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    leader = forms.IntegerField(required=False, widget=forms.HiddenInput)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
     assign_overdue = forms.BooleanField(label=_("只看待交办超时"), required=False)
     sort = forms.ChoiceField(

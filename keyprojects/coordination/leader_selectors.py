@@ -24,6 +24,7 @@ from keyprojects.plans.access import entries_visible_to
 from keyprojects.plans.completion_selectors import completion_years
 from keyprojects.plans.models import Batch
 from keyprojects.plans.selectors import default_period
+from keyprojects.projects.models import Project
 
 
 def get_leader(pk) -> User:
@@ -31,6 +32,18 @@ def get_leader(pk) -> User:
     if leader is None:
         raise Http404(_("市领导不存在。"))
     return leader
+
+
+def leader_project_ids(leader_id):
+    """The ids of a leader's projects (a subquery): those whose liaison leader the leader is, those
+    linked to the leader, and those owned by a key enterprise linked to the leader. The leader's page,
+    the home page and the problem ledger's filter all count these."""
+    links = LeaderLink.objects.filter(leader_id=leader_id)
+    return Project.objects.filter(
+        Q(leader_id=leader_id)
+        | Q(id__in=links.filter(project__isnull=False).values("project_id"))
+        | Q(owner_id__in=links.filter(enterprise__isnull=False).values("enterprise_id"))
+    ).values("id")
 
 
 def current_period(today: dt.date | None = None) -> tuple[int, int]:

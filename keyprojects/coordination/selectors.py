@@ -16,8 +16,10 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from keyprojects.coordination.access import instructions_visible_to, problems_visible_to
+from keyprojects.coordination.leader_selectors import leader_project_ids
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
 from keyprojects.lib.text import search_term
 from keyprojects.lib.workdays import WorkCalendar
@@ -77,6 +79,10 @@ def problem_filter(problems: QuerySet, filters: dict, *, today=None) -> QuerySet
         problems = problems.filter(project_id=getattr(filters["project"], "pk", filters["project"]))
     if filters.get("source"):
         problems = problems.filter(source=filters["source"])
+    if filters.get("raised_by"):
+        problems = problems.filter(raised_by_org_id=filters["raised_by"])
+    if filters.get("leader"):
+        problems = problems.filter(project_id__in=leader_project_ids(filters["leader"]))
     if filters.get("overdue"):
         problems = problems.filter(overdue_q(_today(today)))
     if filters.get("assign_overdue"):
@@ -197,7 +203,7 @@ def problem_rows(problems, *, today=None) -> list[Problem]:
     rows = list(problems)
     for p in rows:
         p.clock = problem_clock(p, today=today, calendar=calendar)
-        p.level_name = ladder[p.level].name if p.level in ladder else str(p.level)
+        p.level_name = gettext(ladder[p.level].name) if p.level in ladder else str(p.level)
     return rows
 
 
@@ -286,7 +292,7 @@ def problem_stats(*, user, filters: dict | None = None, today=None) -> dict:
     ladder = levels()
     by_level = {r["level"]: r for r in problems.values("level").annotate(**counts).order_by("level")}
     level_rows = [
-        StatRow(key=str(n), label=f"{n}. {lv.name}", link={"level": n}, **_only(by_level.get(n)))
+        StatRow(key=str(n), label=f"{n}. {gettext(lv.name)}", link={"level": n}, **_only(by_level.get(n)))
         for n, lv in sorted(ladder.items())
     ]
     return {
@@ -341,13 +347,19 @@ def problem_instructions(problem: Problem) -> list[Instruction]:
     return list(problem.instructions.select_related("leader", "reply_unit", "replied_by"))
 
 
-def instruction_list(*, user, mine: bool = False, waiting: bool = False) -> QuerySet[Instruction]:
-    """MINE: written by USER (a leader) or to be replied by USER's unit; WAITING: not replied yet."""
+def instruction_list(
+    *, user, mine: bool = False, waiting: bool = False, replied_since: dt.date | None = None
+) -> QuerySet[Instruction]:
+    """MINE: written by USER (a leader) or to be replied by USER's unit; WAITING: not replied yet;
+    REPLIED_SINCE: replied on that day (local time) or later."""
     rows = instructions_visible_to(user)
     if mine:
         rows = rows.filter(Q(leader=user) | Q(reply_unit_id=user.organisation_id))
     if waiting:
         rows = rows.filter(replied_at__isnull=True)
+    if replied_since:
+        start = timezone.make_aware(dt.datetime.combine(replied_since, dt.time.min))
+        rows = rows.filter(replied_at__gte=start)
     return rows.select_related(
         "problem__project", "problem__lead_unit", "leader", "reply_unit", "replied_by"
     ).order_by("-created_at", "-id")
@@ -358,11 +370,12 @@ def escalation_levels() -> list[EscalationLevel]:
 
 
 # The default ladder (DESIGN.md), seeded by migration 0003; also used, unsaved, if the table is empty.
+# Pages show these names in the reader's language (gettext); names an office gives its own stay as entered.
 DEFAULT_LADDER = [
-    (1, "责任单位办理", 5),
-    (2, "市重点办协调", 5),
-    (3, "联系市领导协调", 10),
-    (4, "市政府常务会/市委研究", None),
+    (1, gettext_noop("责任单位办理"), 5),
+    (2, gettext_noop("市重点办协调"), 5),
+    (3, gettext_noop("联系市领导协调"), 10),
+    (4, gettext_noop("市政府常务会/市委研究"), None),
 ]
 
 

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -530,8 +531,12 @@ def problem_create_from_report(request, report_id):
 def instruction_list(request):
     user = request.user
     waiting = request.GET.get("waiting") == "1"
+    try:
+        replied_since = None if waiting else parse_date(request.GET.get("replied_since") or "")
+    except ValueError:  # well formed but no such day
+        replied_since = None
     mine = not user.sees_everything or user.is_leader
-    rows = selectors.instruction_list(user=user, mine=mine, waiting=waiting)
+    rows = selectors.instruction_list(user=user, mine=mine, waiting=waiting, replied_since=replied_since)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for ins in page.object_list:
@@ -542,8 +547,11 @@ def instruction_list(request):
         {
             "page": page,
             "waiting": waiting,
+            "replied_since": replied_since,
             "mine": mine,
-            "query": urlencode({"waiting": "1"} if waiting else {}),
+            "query": urlencode(
+                {"waiting": "1"} if waiting else {"replied_since": replied_since} if replied_since else {}
+            ),
             "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )

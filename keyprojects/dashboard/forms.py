@@ -22,3 +22,10 @@ class BoundaryUploadForm(BootstrapFormMixin, forms.Form):
             attrs={"accept": ".geojson,.json,application/geo+json,application/json"}
         ),
     )
+
+
+class ReportReminderForm(forms.Form):
+    """The month the office reminds late reporters of (hidden fields of the home page's 催报 button)."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    month = forms.IntegerField(min_value=1, max_value=12)

@@ -39,7 +39,7 @@ from django.db.models.functions import Cast, Coalesce
 from keyprojects.alerts.access import warnings_visible_to
 from keyprojects.alerts.models import Level, ProjectWarning
 from keyprojects.coordination.access import problems_visible_to
-from keyprojects.coordination.leader_selectors import current_period
+from keyprojects.coordination.leader_selectors import current_period, leader_project_ids
 from keyprojects.coordination.models import LeaderLink, Problem, ServiceVisit
 from keyprojects.coordination.selectors import assign_overdue_q, overdue_q
 from keyprojects.dashboard.models import DistrictBoundary
@@ -381,25 +381,12 @@ def _count(queryset, field="pk"):
     )
 
 
-# A leader's page (我联系的项目): those projects whose Project.leader is the leader, those linked to
-# the leader (LeaderLink to the project), and those owned by a key enterprise linked to the leader.
-
-
 def leader_projects(*, leader: User, today: dt.date | None = None) -> dict:
     """LEADER's projects with red and yellow warning counts, open problem counts and year-to-date
     completion; their current warnings and open problems; LEADER's recent visits. A fixed number of
     queries, whatever the number of projects."""
     year, month = current_period(today)
-    linked = (
-        Q(leader=leader)
-        | Q(id__in=LeaderLink.objects.filter(leader=leader, project__isnull=False).values("project_id"))
-        | Q(
-            owner_id__in=LeaderLink.objects.filter(leader=leader, enterprise__isnull=False).values(
-                "enterprise_id"
-            )
-        )
-    )
-    ids = Project.objects.filter(linked).values("id")
+    ids = leader_project_ids(leader.pk)
     warnings = ProjectWarning.objects.filter(project=OuterRef("pk"))
     open_problems = Problem.objects.filter(project=OuterRef("pk"), status__in=Problem.UNRESOLVED)
     entries = AnnualEntry.objects.filter(

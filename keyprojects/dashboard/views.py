@@ -1,4 +1,5 @@
-"""The cockpit (驾驶舱), its meeting-room screen (大屏), the project map and the boundary uploads."""
+"""The home page (each role's to-do and the project overview), the cockpit (驾驶舱), its meeting-room
+screen (大屏), the project map and the boundary uploads."""
 
 import os
 from urllib.parse import urlencode
@@ -11,18 +12,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.coordination.access import require_leader_pages
 from keyprojects.coordination.leader_selectors import get_leader
 from keyprojects.coordination.models import EscalationLevel
-from keyprojects.dashboard import selectors, services
-from keyprojects.dashboard.forms import BoundaryUploadForm
+from keyprojects.dashboard import selectors, services, todo_selectors
+from keyprojects.dashboard.forms import BoundaryUploadForm, ReportReminderForm
 from keyprojects.dashboard.geojson import MAX_BYTES
 from keyprojects.dashboard.models import DistrictBoundary
 from keyprojects.lib.money import yuan_to_wan
 from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation
+from keyprojects.orgs.setup_views import setup_first
 from keyprojects.plans.completion_views import (
     headline,
     period_label,
@@ -30,7 +33,9 @@ from keyprojects.plans.completion_views import (
     resolve_period,
     start_sentence,
 )
+from keyprojects.plans.selectors import annual_list_of
 from keyprojects.projects.models import Stage
+from keyprojects.projects.selectors import project_district_counts, project_stage_counts
 
 DEFAULT_REFRESH = 300  # seconds between reloads of the meeting-room screen
 MIN_REFRESH = 30
@@ -52,10 +57,83 @@ def _wan(yuan) -> str:
     return str(yuan_to_wan(yuan or 0))
 
 
+@require_GET
+@setup_first
+@login_required
+def home(request):
+    """首页: what the user's role has to do today, each line linking to the list it counts; below, the
+    overview of the projects in scope."""
+    today = timezone.localdate()
+    stage_counts = project_stage_counts(user=request.user)
+    district_counts = project_district_counts(user=request.user)
+    chart = {
+        "stages": [{"name": str(r["label"]), "value": r["count"]} for r in stage_counts],
+        "districts": [{"name": r["district__name"], "value": r["count"]} for r in district_counts],
+    }
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "sections": todo_selectors.todo_for(request.user, today=today),
+            "today": today,
+            "stage_counts": stage_counts,
+            "district_counts": district_counts,
+            "total_count": sum(r["count"] for r in stage_counts),
+            "total_investment": sum(r["total"] for r in stage_counts),
+            "chart": chart,
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_remind(request):
+    """催报 from the office's home page: remind the owners who still owe the month's report."""
+    require_office(request.user)
+    today = timezone.localdate()
+    form = ReportReminderForm(request.POST)
+    if form.is_valid():
+        year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+        annual_list = annual_list_of(year)
+    else:
+        period = todo_selectors.reporting_month(today=today)
+        annual_list, month = (period.annual_list, period.month) if period else (None, None)
+    if annual_list is None:
+        messages.error(request, _("该年度没有重点项目清单，无需催报。"))
+        return redirect("home")
+    sent = services.report_reminders_send(by=request.user, annual_list=annual_list, month=month, today=today)
+    if sent["owners"]:
+        messages.success(
+            request,
+            _("已向 %(owners)s 家业主单位催报 %(projects)s 个项目的%(year)s年%(month)s月报送。")
+            % {**sent, "year": annual_list.year, "month": month},
+        )
+    if sent["repeated"]:
+        messages.info(request, _("%(n)s 家业主单位今天已催报过，未重复发送。") % {"n": sent["repeated"]})
+    if sent["unreachable"]:
+        messages.warning(
+            request,
+            _("%(n)s 家业主单位没有可接收消息的账号，请电话联系。") % {"n": sent["unreachable"]},
+        )
+    if not any(sent.values()):
+        messages.info(request, _("该月没有需要催报的项目。"))
+    return redirect("home")
+
+
+# The standard sectors (projects migration 0005): the charts name them in the reader's language, as they
+# do the escalation levels (coordination.selectors.DEFAULT_LADDER); an office's own names show as entered.
+STANDARD_SECTORS = (
+    gettext_noop("产业"),
+    gettext_noop("基础设施"),
+    gettext_noop("社会民生"),
+    gettext_noop("生态环保"),
+)
+
+
 def _ladder() -> dict:
     """level → (name, time limit in working days or None): one query."""
     return {
-        level: (name, days)
+        level: (_(name), days)
         for level, name, days in EscalationLevel.objects.values_list("level", "name", "deadline_workdays")
     }
 
@@ -81,7 +159,7 @@ def _chart(c: selectors.Cockpit, level_names: dict) -> dict:
 
     def share(row, param):
         return {
-            "name": row.label,
+            "name": _(row.label),
             "plan": _wan(row.plan),
             "entries": row.entries,
             "link": f"{annual}?{urlencode({'year': year, param: row.key})}",

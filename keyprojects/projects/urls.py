@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("export.xlsx", views.project_export, name="project_export"),
     path("new/", views.project_create, name="project_create"),
-    path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/stage/", views.project_stage, name="project_stage"),
     path("<int:pk>/prelim/<str:kind>/", views.prelim_item_edit, name="prelim_item_edit"),

@@ -9,11 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
-from keyprojects.orgs.setup_views import setup_first
 from keyprojects.projects import exports, selectors, services
 from keyprojects.projects.access import (
     can_create_project,
-    can_edit_project,
     can_move_stage,
     get_factor_need_for_user,
     get_project_for_user,
@@ -26,33 +24,6 @@ from keyprojects.projects.forms import (
     StageChangeForm,
 )
 from keyprojects.projects.models import FactorNeed, PrelimItem
-
-
-@require_GET
-@setup_first
-@login_required
-def home(request):
-    stage_counts = selectors.project_stage_counts(user=request.user)
-    district_counts = selectors.project_district_counts(user=request.user)
-    leader_projects = []
-    if request.user.is_leader:
-        leader_projects = selectors.project_list(user=request.user, filters={"leader": request.user})[:10]
-    chart = {
-        "stages": [{"name": str(r["label"]), "value": r["count"]} for r in stage_counts],
-        "districts": [{"name": r["district__name"], "value": r["count"]} for r in district_counts],
-    }
-    return render(
-        request,
-        "projects/home.html",
-        {
-            "stage_counts": stage_counts,
-            "district_counts": district_counts,
-            "total_count": sum(r["count"] for r in stage_counts),
-            "total_investment": sum(r["total"] for r in stage_counts),
-            "leader_projects": leader_projects,
-            "chart": chart,
-        },
-    )
 
 
 @require_GET
@@ -106,27 +77,6 @@ def project_create(request):
             messages.success(request, _("项目“%(name)s”已入库。") % {"name": project.name})
             return redirect("project_detail", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form})
-
-
-@require_GET
-@login_required
-def project_detail(request, pk):
-    project = get_project_for_user(request.user, pk)
-    stage_changes = list(project.stage_changes.select_related("by"))
-    context = {
-        "project": project,
-        "lifecycle": selectors.project_lifecycle_steps(project, stage_changes),
-        "departments": list(project.departments.all()),
-        "stage_changes": stage_changes,
-        "prelim_rows": selectors.project_prelim_rows(project),
-        "factor_needs": project.factor_needs.all(),
-        "children": project.children.select_related("owner", "district"),
-        "history": selectors.project_history(project)[:200],
-        "can_edit": can_edit_project(request.user, project),
-        "can_move_stage": can_move_stage(request.user, project),
-        "allowed_stages": services.TRANSITIONS[project.stage],
-    }
-    return render(request, "projects/project_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

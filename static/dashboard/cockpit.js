@@ -16,6 +16,14 @@
   const esc = (s) => echarts.format.encodeHTML(String(s));
   const base = { animation, backgroundColor: "transparent", textStyle: { fontSize: big, color: text } };
 
+  // A font size at which N category labels fit, one per row, in the height of #ID less RESERVE pixels
+  // (axis, legend): on the screen the charts take the height the page leaves them, not their own.
+  function fitted(id, n, reserve) {
+    const holder = document.getElementById(id);
+    if (!holder || !n) return big;
+    return Math.max(10, Math.min(big, Math.floor((holder.clientHeight - reserve) / n) - 3));
+  }
+
   function make(id, option, links) {
     const holder = document.getElementById(id);
     if (!holder) return null;
@@ -42,8 +50,8 @@
   make(
     "chart-curve",
     {
-      legend: { top: 0, textStyle: { color: text, fontSize: big } },
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0, type: "scroll", textStyle: { color: text, fontSize: big } },
+      grid: { left: 8, right: 16, top: 60, bottom: 8, containLabel: true },
       tooltip: {
         trigger: "axis",
         valueFormatter: (v) => (v === null || v === undefined ? "—" : `${yi(v)} ${L.yiUnit}`),
@@ -81,7 +89,7 @@
       xAxis: { type: "value", axisLabel: { formatter: "{value}%", fontSize: big } },
       yAxis: {
         type: "category", inverse: true, data: districts.map((r) => r.name),
-        axisLabel: { width: 120, overflow: "truncate", fontSize: big },
+        axisLabel: { width: 120, overflow: "truncate", interval: 0, fontSize: fitted("chart-districts", districts.length, 60) },
       },
       series: [{
         name: L.rate, type: "bar", barMaxWidth: 22, cursor: "pointer",
@@ -129,7 +137,7 @@
     {
       tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}：${p.value} ${L.items}` },
       series: [{
-        type: "funnel", sort: "none", left: "8%", width: "84%", top: 8, bottom: 8, minSize: "18%",
+        type: "funnel", sort: "none", left: "8%", width: "84%", top: 8, bottom: 8, minSize: "36%",
         min: 0, max: Math.max(1, ...funnel.map((r) => r.value)),
         cursor: "pointer", gap: 2,
         label: { position: "inside", formatter: "{b} {c}", fontSize: big, color: "#fff" },
@@ -146,12 +154,12 @@
   make(
     "chart-problems",
     {
-      legend: { top: 0, textStyle: { color: text, fontSize: big - 2 } },
+      legend: { top: 0, type: "scroll", textStyle: { color: text, fontSize: big - 2 } },
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: big - 1 } },
       yAxis: { type: "category", inverse: true, data: problems.categories.map((c) => c.name),
-        axisLabel: { fontSize: big - 1 } },
+        axisLabel: { interval: 0, fontSize: fitted("chart-problems", problems.categories.length, 70) } },
       series: problems.levels.map((name, i) => ({
         name, type: "bar", stack: "level", cursor: "pointer", barMaxWidth: 20,
         itemStyle: { color: levelColours[i % levelColours.length] },

@@ -22,10 +22,6 @@ MATRIX = {
         ("A", lambda c: [c.warning_a.pk], READ_A, None),
         ("B", lambda c: [c.warning_b.pk], READ_B, None),
     ],
-    "warning_project": [
-        ("A", lambda c: [c.project_a.pk], READ_A, None),
-        ("B", lambda c: [c.project_b.pk], READ_B, None),
-    ],
     "warning_rules": [("", lambda c: [], OFFICE, None)],
     "warning_rule_edit": [("", lambda c: [WarningRule.objects.get(code="task").pk], OFFICE, OFFICE)],
     "operating_list": [("", lambda c: [], row(), None)],

@@ -159,13 +159,6 @@ def test_it_shows_the_thresholds_that_fired_a_light_after_the_office_changed_the
     assert html.count("计划日期过后超过天数（红灯）：30") == 2
 
 
-def test_it_lists_a_projects_warnings_for_its_page(client, cast):
-    late_items(cast, 0, project=cast.project_a)
-    client.force_login(cast.department_user)
-    html = client.get(reverse("warning_project", args=[cast.project_a.pk])).content.decode()
-    assert "环评" in html and "红灯" in html
-
-
 def test_it_lets_the_office_change_a_threshold_audited_and_applied_at_once(client, cast):
     PrelimItem.objects.create(project=cast.project_a, kind="eia", planned_date=dt.date(2026, 11, 1))
     warnings_recompute_all()

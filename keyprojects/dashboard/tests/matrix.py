@@ -1,7 +1,7 @@
 """Role × endpoint matrix entries of dashboard (see keyprojects/matrix.py).
 
 Everyone logged in has a cockpit, a screen and a map (of their own scope: an outsider's is empty);
-the district boundaries are the office's to upload and delete."""
+the district boundaries and the reminders to late reporters (催报) are the office's."""
 
 from keyprojects.dashboard.models import DistrictBoundary
 from keyprojects.matrix import ROLES, row
@@ -12,6 +12,15 @@ MATRIX = {
     "cockpit": [("", lambda c: [], row(), None)],
     "cockpit_screen": [("", lambda c: [], row(), None)],
     "map_projects": [("", lambda c: [], row(), None)],
+    # 催报 from the home page: the office's; an empty POST reminds of the month now due (none here).
+    "report_remind": [
+        (
+            "",
+            lambda c: [],
+            dict.fromkeys(ROLES, 405),
+            {**OFFICE_ONLY, "office_admin": 302, "office_staff": 302},
+        )
+    ],
     "boundary_list": [("", lambda c: [], OFFICE_ONLY, None)],
     "boundary_upload": [
         # An empty POST is a form error (400) for the office.

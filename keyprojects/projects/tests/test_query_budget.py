@@ -14,6 +14,8 @@ from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, 
 from keyprojects.test import make_project
 
 CEILING = 12
+# The project page also shows every higher app's section (dashboard.project_page), each a fixed few.
+PROJECT_PAGE_CEILING = 25
 NAMES = [
     "轨道交通站点",
     "综合管廊",
@@ -185,4 +187,4 @@ def test_it_shows_a_project_page_with_queries_that_do_not_grow(client, cast, use
     counts = [_count_queries(client, reverse("project_detail", args=[p.pk])) for p in (few, many)]
 
     assert counts[0] == counts[1]
-    assert counts[1] <= CEILING, counts
+    assert counts[1] <= PROJECT_PAGE_CEILING, counts
