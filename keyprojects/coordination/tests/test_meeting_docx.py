@@ -17,6 +17,7 @@ from keyprojects.coordination import meeting_services
 from keyprojects.coordination.meeting_docx import minutes_docx
 from keyprojects.coordination.models import AgendaItem, DispatchMeeting, Problem
 from keyprojects.coordination.tests.support import raise_problem
+from keyprojects.orgs.models import OfficeSettings
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +80,7 @@ def test_it_lays_out_an_a4_page_with_the_official_margins(document):
 
 def test_it_puts_the_red_header_document_number_and_rule_on_top(document):
     header, _blank, number = document.paragraphs[:3]
-    assert header.text == "南宁市重点项目建设办公室"
+    assert header.text == "测试市重点项目建设办公室"  # the office's name
     assert header.runs[0].font.color.rgb == RGBColor(0xFF, 0, 0)
     assert header.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert number.text == "邕重点办纪〔2026〕3号"
@@ -134,6 +135,18 @@ def test_it_downloads_the_minutes_for_the_office(client, cast, meeting):
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
     assert Document(BytesIO(response.content)).paragraphs[2].text == "邕重点办纪〔2026〕3号"
+
+
+def test_it_issues_the_minutes_under_the_offices_name_and_prefix_from_its_settings(cast, meeting):
+    OfficeSettings.objects.create(office=cast.office, minutes_prefix="测重点办纪")
+    cast.office.name = "测试市重大项目建设办公室"
+    cast.office.save()
+
+    document = Document(BytesIO(minutes_docx(meeting, issued=dt.date(2026, 11, 21))))
+
+    header, _blank, number = document.paragraphs[:3]
+    assert (header.text, number.text) == ("测试市重大项目建设办公室", "测重点办纪〔2026〕3号")
+    assert any(p.text.startswith("测试市重大项目建设办公室\t2026年11月21日") for p in document.paragraphs)
 
 
 def test_it_opens_with_the_chairs_title_before_the_name(cast, meeting):
