@@ -80,6 +80,7 @@ SEEDS = (
     "keyprojects.alerts.migrations.0002_seed_rules",
     "keyprojects.coordination.migrations.0003_escalation_levels",
     "keyprojects.projects.migrations.0005_standard_sectors",
+    "keyprojects.assessment.migrations.0002_default_schemes",
 )
 
 

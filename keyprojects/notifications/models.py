@@ -22,6 +22,8 @@ class Kind(models.TextChoices):
     INSTRUCTION_REPLY = "instruction_reply", _("批示回复")
     MEETING = "meeting", _("调度会")
     REPORT = "report", _("月度报送")
+    ASSESSMENT = "assessment", _("考核通报")
+    SUPERVISION = "supervision", _("督查督办")
 
 
 class Channel(models.TextChoices):
