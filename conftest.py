@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test.utils import override_settings
+from django.utils import translation
 from pytest_django.fixtures import validate_django_db
 
 from keyprojects.test import make_cast
@@ -27,8 +28,12 @@ def pytest_configure(config):
     # data/media; a test that needs a clean one still sets MEDIA_ROOT to its tmp_path. The cast logs in
     # with real passwords, so the fast hasher is on for the whole run (module-scoped worlds included).
     config._kp_media = tempfile.mkdtemp(prefix="kp-test-media-")
+    # Backups too (the scheduler's nightly job runs in tests): never into data/backups, whose oldest
+    # archives each backup prunes.
+    config._kp_backups = tempfile.mkdtemp(prefix="kp-test-backups-")
     config._kp_settings = override_settings(
         MEDIA_ROOT=config._kp_media,
+        KP_BACKUP_DIR=config._kp_backups,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     config._kp_settings.enable()
@@ -58,6 +63,7 @@ def pytest_unconfigure(config):
     if getattr(config, "_kp_settings", None) is not None:
         config._kp_settings.disable()
         shutil.rmtree(config._kp_media, ignore_errors=True)
+        shutil.rmtree(config._kp_backups, ignore_errors=True)
 
 
 def _database_group(item):
@@ -85,3 +91,12 @@ def pytest_report_header(config):
 @pytest.fixture
 def cast(db):
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _office_language_after():
+    """A test client request in English leaves English active in the test's thread (LocaleMiddleware
+    activates and never deactivates); every test starts in the office's language, and leaves it so."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

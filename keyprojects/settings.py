@@ -51,12 +51,15 @@ INSTALLED_APPS = [
     "keyprojects.alerts",
     "keyprojects.coordination",
     "keyprojects.land",
+    "keyprojects.supervision",
+    "keyprojects.assessment",
     "keyprojects.dashboard",
     "keyprojects.reports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "keyprojects.api",
+    "keyprojects.ops",
     "keyprojects.demo",
 ]
 
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "keyprojects.orgs.middleware.office_settings_per_request",
+    "keyprojects.orgs.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -158,6 +163,14 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+
+# Backups (keyprojects/ops): where `manage.py backup` writes, how many it keeps, the hour (Beijing time)
+# after which the nightly job makes the day's; /readyz's limits on heartbeat age and outbox backlog.
+KP_BACKUP_DIR = Path(os.environ.get("KP_BACKUP_DIR", DATA_DIR / "backups"))
+KP_BACKUP_KEEP = int(os.environ.get("KP_BACKUP_KEEP", 7))
+KP_BACKUP_HOUR = int(os.environ.get("KP_BACKUP_HOUR", 2))
+KP_READY_HEARTBEAT_MAX_AGE = int(os.environ.get("KP_READY_HEARTBEAT_MAX_AGE", 900))
+KP_READY_OUTBOX_MAX = int(os.environ.get("KP_READY_OUTBOX_MAX", 1000))
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

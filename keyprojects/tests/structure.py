@@ -35,6 +35,8 @@ ALLOWED["dashboard"] = _DOMAIN
 ALLOWED["reports"] = _DOMAIN | {"dashboard"}
 ALLOWED["api"] = _DOMAIN | {"dashboard", "reports"}
 ALLOWED["demo"] = _DOMAIN | {"dashboard", "reports", "api"}
+# Operations (backups, health, job runs) look at every domain app; nothing imports them.
+ALLOWED["ops"] = _DOMAIN
 # The project package itself (settings, urls, the test cast) may import any app.
 ALLOWED[""] = set(ALLOWED) | {"demo"}
 
