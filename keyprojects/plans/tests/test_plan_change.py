@@ -238,9 +238,7 @@ def test_it_lets_districts_request_and_keeps_departments_and_leaders_to_reading(
 def test_it_refuses_a_change_beyond_what_is_left_of_the_total(world):
     total_wan = world.project_a.total_investment // WAN
     errors = _refused(lambda: _request(world, total_wan + 1))
-    assert errors["new_amount"] == [
-        f"年度计划投资 {total_wan + 1:,} 万元超过项目总投资 {total_wan:,} 万元。"
-    ]
+    assert errors["new_amount"] == [f"年度计划投资 {total_wan + 1:,} 万元超过项目总投资 {total_wan:,} 万元。"]
 
 
 def test_it_refuses_to_approve_a_change_the_total_no_longer_allows(world):
