@@ -308,12 +308,12 @@ def test_it_ranks_the_closest_as_scoring_every_candidate_would():
     chars = "".join(sorted(set("".join(words))))
     pool = sorted(set(words)) + [
         "".join(rng.choice(chars) for _ in range(rng.randint(3, 12))) + rng.choice("局委办公司中心")
-        for _ in range(600)
+        for _ in range(300)
     ]
     index = NameIndex(
         Candidate(value=n, name=n, aliases=(n[::-1],) if n.endswith("司") else ()) for n in pool
     )
-    names = words + ["".join(rng.choice(chars) for _ in range(rng.randint(2, 10))) for _ in range(200)]
+    names = words + ["".join(rng.choice(chars) for _ in range(rng.randint(2, 10))) for _ in range(100)]
     for name in names:
         key = normalise(name)
         got = [(s.name, s.score) for s in index.closest(key)]
