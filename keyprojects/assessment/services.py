@@ -662,7 +662,9 @@ def _check_current(ranking_list: RankingList) -> None:
 def ranking_list_review(*, ranking_list: RankingList, by, note: str = "") -> RankingList:
     """A second office user checks the draft: the one who drafted it cannot review it."""
     _require_office(by)
-    ranking_list = RankingList.objects.select_for_update().select_related("run").get(pk=ranking_list.pk)
+    ranking_list = (
+        RankingList.objects.select_for_update(of=("self",)).select_related("run").get(pk=ranking_list.pk)
+    )
     if ranking_list.status != ListStatus.DRAFT:
         raise ValidationError(_("只有草稿可以审核。"))
     if ranking_list.drafted_by_id == by.pk:
@@ -724,7 +726,9 @@ def ranking_list_publish(*, ranking_list: RankingList, by, today: dt.date) -> Ra
     supersedes the version it corrects. Every district and department is told, with a link."""
     _require_office(by)
     ranking_list = (
-        RankingList.objects.select_for_update().select_related("run", "supersedes").get(pk=ranking_list.pk)
+        RankingList.objects.select_for_update(of=("self",))
+        .select_related("run", "supersedes")
+        .get(pk=ranking_list.pk)
     )
     if ranking_list.status == ListStatus.DRAFT:
         raise ValidationError(_("红黑榜尚未审核，不能发布：请由另一位重点办工作人员审核后再发布。"))

@@ -509,7 +509,11 @@ def letters_escalate_due(*, today: dt.date | None = None) -> dict:
     for pk in due:
         try:
             with transaction.atomic():
-                letter = Letter.objects.select_for_update().select_related("project__leader").get(pk=pk)
+                letter = (
+                    Letter.objects.select_for_update(of=("self",))
+                    .select_related("project__leader")
+                    .get(pk=pk)
+                )
                 if not (
                     letter.awaits_unit
                     and letter.level < Letter.TOP_LEVEL

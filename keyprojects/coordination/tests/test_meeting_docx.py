@@ -8,6 +8,7 @@ from io import BytesIO
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
@@ -176,7 +177,12 @@ def test_it_numbers_a_thousand_item_agenda_in_chinese(cast):
 
 
 # Every C0 control character but tab and line breaks, DEL, and the two non-characters.
-CONTROLS = "".join(chr(c) for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF] if chr(c) not in "\t\n\r")
+# PostgreSQL stores no NUL in text (the database refuses it before it can reach the minutes).
+CONTROLS = "".join(
+    chr(c)
+    for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]
+    if chr(c) not in "\t\n\r" and not (c == 0 and connection.vendor == "postgresql")
+)
 
 
 def test_it_writes_minutes_whose_problems_carry_control_characters(client, cast, meeting):
