@@ -78,7 +78,9 @@ class PageWatch:
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
 
     def _request_failed(self, request):
-        if "/static/" in request.url:
+        # ERR_ABORTED is the browser cancelling a fetch because the page moved on (a favicon, a font),
+        # not a file that failed: a missing or broken one answers with its status in _response.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
             self.failed_static.append(f"{request.url} ({request.failure})")
 
     def _response(self, response):
