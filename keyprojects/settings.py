@@ -274,6 +274,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "重点项目管理系统 <noreply@localhost>")
 KP_SITE_URL = os.environ.get("KP_SITE_URL", "")  # e.g. https://kp.example.gov.cn, for links in messages
+# The city in published tables' titles (南宁市); empty takes it from the office's name.
+KP_CITY_NAME = os.environ.get("KP_CITY_NAME", "")
 KP_WEBHOOK_TIMEOUT = float(os.environ.get("KP_WEBHOOK_TIMEOUT", 10))
 KP_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KP_OUTBOX_MAX_ATTEMPTS", 10))
 KP_OUTBOX_BACKOFF_CAP_MINUTES = int(os.environ.get("KP_OUTBOX_BACKOFF_CAP_MINUTES", 60))

@@ -41,7 +41,7 @@ FONT = "宋体"  # the readers' machines have it; LibreOffice substitutes a CJK 
 def city_name() -> str:
     """The city in the tables' titles: settings.KP_CITY_NAME, else the office's name without its
     suffix (南宁市重点项目建设办公室 → 南宁市)."""
-    configured = getattr(settings, "KP_CITY_NAME", "")
+    configured = settings.KP_CITY_NAME
     if configured:
         return configured
     office = Organisation.objects.filter(kind=Organisation.Kind.OFFICE).order_by("sort", "id").first()

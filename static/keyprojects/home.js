@@ -8,8 +8,9 @@
     tooltip: { trigger: "item" },
     series: [{
       type: "pie", radius: ["32%", "55%"], data: data.stages.filter(d => d.value > 0),
-      // The card column is narrow: a wider ring leaves no room and echarts cuts names to "谋…".
-      label: { formatter: "{b}\n{c}", overflow: "none" },
+      // The card column is narrow: a wider ring leaves no room and echarts cuts names to "谋…";
+      // long English names ("Under construction") wrap inside a fixed width instead.
+      label: { formatter: "{b}\n{c}", width: 84, overflow: "break" },
     }],
   });
   const districts = echarts.init(document.getElementById("chart-districts"));

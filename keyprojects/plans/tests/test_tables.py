@@ -233,3 +233,10 @@ def test_it_opens_cleanly_in_libreoffice(client, world, tmp_path):
     pdf = tmp_path / "table.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_it_titles_the_table_with_the_configured_city(client, world, settings):
+    settings.KP_CITY_NAME = "南宁市"
+    _, content = _download(client, world.staff)
+    rows = _values(load_workbook(BytesIO(content))["投资完成情况表"])
+    assert rows[0][0] == "2026年南宁市重点项目1-10月投资完成情况表"
