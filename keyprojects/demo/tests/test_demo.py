@@ -4,11 +4,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import HttpRequest
 
+from keyprojects.assessment.models import AssessmentRun, RankingList
 from keyprojects.demo.loader import load_demo
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.demo import PASSWORD, RAIL_OWNER_NAME
 from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage, StageChange
+from keyprojects.supervision.models import Finding, Letter
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 7)
@@ -87,7 +90,7 @@ def test_it_lets_every_demo_user_log_in(client):
         user = User.objects.get(username=username)
         user.full_clean()
         assert user.full_name
-        assert client.login(username=username, password=PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=PASSWORD), username
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="district").organisation.name == "青秀区"
     assert User.objects.get(username="department").organisation.department_projects.exists()
@@ -107,3 +110,21 @@ def test_the_command_loads_once_and_refuses_a_second_time():
 
     with pytest.raises(CommandError):
         call_command("load_demo", stdout=StringIO())
+
+
+def test_it_opens_supervision_and_assessment_with_work_in_hand(client):
+    load_demo(projects=300, today=TODAY)
+
+    letters = Letter.objects.all()
+    assert letters.count() >= 6
+    assert letters.filter(status=Letter.Status.REPLIED).exists()
+    assert letters.filter(status=Letter.Status.SIGNED_OFF).exists()
+    assert letters.filter(level__gt=1).exists()  # overdue ones climbed the ladder
+    assert Finding.objects.exists()
+    run = AssessmentRun.objects.get()
+    # November's reports are still within their deadline on 7 December: October is the latest month.
+    assert run.period == "2026-10" and run.scores.exists()
+    assert RankingList.objects.get(run=run).status == RankingList.Status.DRAFT
+    client.force_login(User.objects.get(username="staff"))
+    page = client.get(Letter.objects.first().get_absolute_url())
+    assert page.status_code == 200
