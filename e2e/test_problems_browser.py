@@ -93,6 +93,9 @@ def test_a_problem_escalates_by_itself_and_is_struck_off(
         call_command("escalate_problems")
         problem.refresh_from_db()
         assert problem.level == 2
+        # Sessions idle for weeks have ended: the owner and the office log in again.
+        login(cast.owner)
+        staff = _session(browser, live_server, cast.staff)
 
         # Office staff see it on the ledger at level 2 and add a co-handling department.
         staff.goto("/problems/?level=2")

@@ -3,10 +3,13 @@
 KEYPROJECTS_ENV=production turns on the hardened mode that passes `manage.py check --deploy`.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,11 +24,29 @@ def env_bool(name, default):
 PRODUCTION = os.environ.get("KEYPROJECTS_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# Keys seen in examples and READMEs: a production server signing sessions with one of them is open to anyone.
+KNOWN_SECRET_KEYS = {DEV_SECRET_KEY, "changeme", "change-me", "secret", "your-secret-key", "please-change-me"}
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise RuntimeError("SECRET_KEY must be set when KEYPROJECTS_ENV=production")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY must be set when KEYPROJECTS_ENV=production")
+    if (
+        SECRET_KEY.strip().lower() in KNOWN_SECRET_KEYS
+        or SECRET_KEY.startswith("django-insecure-")
+        or len(set(SECRET_KEY)) < 5
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a known example or development key: generate one, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is {len(SECRET_KEY)} characters long; production needs at least 50 random ones, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -60,22 +81,36 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "keyprojects.api",
     "keyprojects.ops",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "keyprojects.security",
+    # After ops: its db_worker (the package's, plus heartbeats and the reaper) is the one manage.py runs.
+    "django_tasks",
+    "django_tasks_db",
     "keyprojects.demo",
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything reads it.
+    "keyprojects.lib.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "keyprojects.lib.middleware.no_store_when_signed_in",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "keyprojects.security.middleware.SecurityMiddleware",
     "keyprojects.orgs.middleware.office_settings_per_request",
     "keyprojects.orgs.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "keyprojects.urls"
@@ -124,6 +159,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The dashboards' aggregates are short queries; PostgreSQL's JIT spent longer compiling them than running.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# A streaming replica for the read-only pages (cockpit, completion, map, open data) that opt in through
+# keyprojects.lib.dbrouter; everything else, and every write, uses the default database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASE_ROUTERS = ["keyprojects.lib.dbrouter.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
@@ -132,7 +180,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -153,16 +201,38 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/echarts", BASE_DIR / "node_modules/echarts/dist"),
 ]
+# Uploads: a directory every app server mounts (KP_MEDIA_ROOT), or S3-compatible object storage
+# (KP_STORAGE=s3, e.g. MinIO on the intranet). Files are served through views that check access, never
+# by public URL.
+MEDIA_ROOT = Path(os.environ.get("KP_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "media/"
+if os.environ.get("KP_STORAGE", "filesystem").strip().lower() == "s3":
+    _upload_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": os.environ.get("KP_S3_ENDPOINT_URL") or None,
+            "bucket_name": os.environ.get("KP_S3_BUCKET", "keyprojects"),
+            "access_key": os.environ.get("KP_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("KP_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("KP_S3_REGION") or None,
+            "location": os.environ.get("KP_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("KP_S3_ADDRESSING_STYLE", "path"),
+            # Django's rule: a second file of the same name gets a new name instead of replacing the first.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _upload_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _upload_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "media/"
 
 # Backups (keyprojects/ops): where `manage.py backup` writes, how many it keeps, the hour (Beijing time)
 # after which the nightly job makes the day's; /readyz's limits on heartbeat age and outbox backlog.
@@ -172,8 +242,52 @@ KP_BACKUP_HOUR = int(os.environ.get("KP_BACKUP_HOUR", 2))
 KP_READY_HEARTBEAT_MAX_AGE = int(os.environ.get("KP_READY_HEARTBEAT_MAX_AGE", 900))
 KP_READY_OUTBOX_MAX = int(os.environ.get("KP_READY_OUTBOX_MAX", 1000))
 
+# Background work (imports, scheduled jobs) runs as tasks in `manage.py db_worker` processes, queued in this
+# same database (django-tasks + django-tasks-db). A worker beats every KP_WORKER_BEAT_SECONDS; one silent
+# for KP_WORKER_DEAD_AFTER seconds (on this machine: whose process is gone) is dead, and the reaper fails or
+# requeues its task. An import's apply progress goes to small files under KP_PROGRESS_DIR, a directory every
+# app server sees (the apply's own transaction cannot publish it through the database).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+KP_WORKER_BEAT_SECONDS = int(os.environ.get("KP_WORKER_BEAT_SECONDS", 10))
+KP_WORKER_DEAD_AFTER = int(os.environ.get("KP_WORKER_DEAD_AFTER", 120))
+KP_READY_TASK_WAIT_MAX = int(os.environ.get("KP_READY_TASK_WAIT_MAX", 600))
+KP_PROGRESS_DIR = Path(os.environ.get("KP_PROGRESS_DIR", DATA_DIR / "progress"))
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Login and sessions (keyprojects/security, orgs/lockouts.py). A session ends after KP_SESSION_IDLE_MINUTES
+# without a request, KP_SESSION_ABSOLUTE_HOURS after the login, and when the browser closes.
+KP_SESSION_IDLE_MINUTES = int(os.environ.get("KP_SESSION_IDLE_MINUTES", 30))
+KP_SESSION_ABSOLUTE_HOURS = int(os.environ.get("KP_SESSION_ABSOLUTE_HOURS", 12))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = KP_SESSION_ABSOLUTE_HOURS * 3600
+# KP_LOGIN_FAILURE_LIMIT failed logins per account and, separately, per address are answered as such;
+# the next one within the cool-off locks the account or address until the cool-off passes or an office
+# admin unlocks it. The failures live in the database (axes' database handler): every app server sees them.
+KP_LOGIN_FAILURE_LIMIT = int(os.environ.get("KP_LOGIN_FAILURE_LIMIT", 10))
+KP_LOGIN_COOLOFF_MINUTES = int(os.environ.get("KP_LOGIN_COOLOFF_MINUTES", 30))
+KP_TRUSTED_PROXIES = int(os.environ.get("KP_TRUSTED_PROXIES", 0))  # nginx in front: 1
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = KP_LOGIN_FAILURE_LIMIT + 1
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=KP_LOGIN_COOLOFF_MINUTES) if KP_LOGIN_COOLOFF_MINUTES else None
+# Not reset by a success: axes would also wipe the address's failures against other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked do not prolong the lock
+AXES_LOCKOUT_CALLABLE = "keyprojects.security.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "keyprojects.lib.net.client_ip"
+AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False
+# TOTP second factor for office admins: on by default in production mode.
+KP_REQUIRE_ADMIN_2FA = env_bool("KP_REQUIRE_ADMIN_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "重点项目管理系统")
+# Messages ride in a signed cookie (the session only for one too large for it), so a form post that says
+# "saved" does not write the session row on deadline day.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -200,6 +314,32 @@ KP_IMPORT_MAX_BYTES = int(os.environ.get("KP_IMPORT_MAX_BYTES", 20 * 1024 * 1024
 KP_IMPORT_MAX_ROWS = int(os.environ.get("KP_IMPORT_MAX_ROWS", 200_000))
 KP_PHOTO_MAX_BYTES = int(os.environ.get("KP_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 KP_EVIDENCE_MAX_BYTES = int(os.environ.get("KP_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+# Any request body above this is answered 413 before it is read (keyprojects.lib.middleware). The largest
+# legitimate one is a monthly report with its 10 photos (plans.report_views.MAX_POST_PHOTOS), + 1 MB.
+KP_MAX_REQUEST_BYTES = int(
+    os.environ.get(
+        "KP_MAX_REQUEST_BYTES",
+        max(KP_IMPORT_MAX_BYTES, KP_EVIDENCE_MAX_BYTES, KP_PHOTO_MAX_BYTES * 10) + 1024 * 1024,
+    )
+)
+
+# Content-Security-Policy (django-csp): everything from this server (the intranet has no other), scripts
+# only from static files or carrying the request's nonce, so an injected <script> or onclick= never runs.
+# Styles still allow inline: templates carry style="…" attributes and ECharts' tooltips write some.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],  # Bootstrap's icons in CSS are data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # REST API (keyprojects/api): token or session auth, JSON in and out, strict pages, throttles from
 # the environment ("<n>/<second|minute|hour|day>"; the cache is per process, so per worker).

@@ -41,6 +41,7 @@ urlpatterns = [
     path("api/", include("keyprojects.api.urls")),
     path("calendar/", include("keyprojects.calendars.urls")),
     path("orgs/", include("keyprojects.orgs.urls")),
+    path("security/", include("keyprojects.security.urls")),
     path("", include("keyprojects.ops.urls")),
     path("admin/", admin.site.urls),
 ]

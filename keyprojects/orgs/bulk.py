@@ -817,6 +817,7 @@ def bulk_apply(*, plan: Plan, by: User) -> list[tuple[User, str]]:
                 password = password_generate()
                 validate_password(password, user)
             user.set_password(password)
+            user.must_change_password = True  # the office knows it: the user chooses their own
             created.append((user, password))
         user.save()
         orgs_changed.send(by=by, instance=user, action=op.action, before=before, after=_user_snapshot(user))

@@ -92,6 +92,4 @@ class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
-    """An office admin's new password for someone else, and whether they must change it at next login."""
-
-    must_change = forms.BooleanField(label=_("下次登录时须修改密码"), required=False, initial=True)
+    """An office admin's new password for someone else, who must change it at the next login."""

@@ -10,3 +10,6 @@ from keyprojects.lib.hooks import Hook
 
 orgs_changed = Hook("orgs_changed")
 office_settings_changed = Hook("office_settings_changed")
+
+# Sent with by=, username= and ip= (either may be None) after an office admin lifts a login lockout.
+login_unlocked = Hook("login_unlocked")

@@ -8,7 +8,8 @@ from django.urls import reverse
 from keyprojects.orgs.selectors import office_settings_memo
 
 # What a user who must change their password may still reach (static files are served before this).
-PASSWORD_CHANGE_ALLOWS = {"password_change", "logout", "set_language", "favicon"}
+# The second factor (security app) comes before the new password.
+PASSWORD_CHANGE_ALLOWS = {"password_change", "logout", "set_language", "favicon", "otp_verify", "otp_enrol"}
 
 
 def office_settings_per_request(get_response):

@@ -265,10 +265,18 @@ def admin_check(*, username: str, password: str, full_name: str = "") -> None:
 
 @transaction.atomic
 def office_setup(
-    *, name: str, username: str, password: str, full_name: str = "", organisations: list[OrgRow] = ()
+    *,
+    name: str,
+    username: str,
+    password: str,
+    full_name: str = "",
+    organisations: list[OrgRow] = (),
+    must_change: bool = False,
 ) -> tuple[Organisation, User, dict[str, int]]:
     """Create the office organisation NAME, its first admin (USERNAME, PASSWORD) and ORGANISATIONS, in
-    one transaction; refused, with every reason, when an office exists or anything is invalid."""
+    one transaction; refused, with every reason, when an office exists or anything is invalid.
+    MUST_CHANGE: the password was given on someone else's behalf (the command line), the admin chooses
+    their own at the first login."""
     name = normalise_name(name)
     errors = []
     if connection.vendor == "postgresql":
@@ -304,6 +312,7 @@ def office_setup(
         # The admin site keeps the reference data (sectors, escalation levels, users).
         is_staff=True,
         is_superuser=True,
+        must_change_password=must_change,
     )
     created = organisations_create(organisations_check(list(organisations), office_name=name))
     return office, admin, created

@@ -71,6 +71,6 @@ def office_setup(request):
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            login(request, admin)
+            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "orgs/setup.html", {"form": form})

@@ -15,6 +15,14 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
 ]
 
+# Login lockouts (orgs/lockouts.py).
+from keyprojects.orgs import lockout_views  # noqa: E402
+
+urlpatterns += [
+    path("lockouts/", lockout_views.lockout_list, name="lockout_list"),
+    path("lockouts/release/", lockout_views.lockout_release, name="lockout_release"),
+]
+
 # The organisations and users import (orgs/bulk.py).
 from keyprojects.orgs import bulk_views  # noqa: E402
 

@@ -270,7 +270,7 @@ def user_password_reset(request, pk):
                 by=request.user,
                 user=person,
                 password=form.cleaned_data["new_password1"],
-                must_change=form.cleaned_data["must_change"],
+                must_change=True,
             )
         except ValidationError as error:
             apply_errors(form, error)

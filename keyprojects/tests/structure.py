@@ -37,6 +37,8 @@ ALLOWED["api"] = _DOMAIN | {"dashboard", "reports"}
 ALLOWED["demo"] = _DOMAIN | {"dashboard", "reports", "api"}
 # Operations (backups, health, job runs) look at every domain app; nothing imports them.
 ALLOWED["ops"] = _DOMAIN
+# Security (the security log, session limits, the second factor) reads users and writes its own log.
+ALLOWED["security"] = _DOMAIN
 # The project package itself (settings, urls, the test cast) may import any app.
 ALLOWED[""] = set(ALLOWED) | {"demo"}
 

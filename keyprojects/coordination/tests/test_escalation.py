@@ -118,10 +118,12 @@ def test_it_never_escalates_a_problem_raised_but_not_assigned(cast):
 
 def test_it_shows_a_problem_not_assigned_in_time_as_a_warning_for_the_office(cast, client):
     problem = _raised_on(cast, day("2026-09-28"))
-    client.force_login(cast.staff)
+    # Logged in on each day: a session ends after 12 hours.
     with _at(day("2026-10-08")):  # the last day of the office's three working days
+        client.force_login(cast.staff)
         on_time = client.get("/problems/?assign_overdue=on").content.decode()
     with _at(day("2026-10-12")):  # 9, 10 (make-up Saturday) and 12 October past it
+        client.force_login(cast.staff)
         late = client.get("/problems/?assign_overdue=on").content.decode()
         overdue = client.get("/problems/?overdue=on").content.decode()
         ledger = client.get("/problems/")

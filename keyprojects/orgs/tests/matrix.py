@@ -29,6 +29,9 @@ MATRIX = {
     "account": [("", lambda c: [], row(), {**everyone(405)})],
     "password_change": [("", lambda c: [], row(), row())],
     "favicon": [("", lambda c: [], everyone(302), None)],
+    # Login lockouts: office admins only; an empty POST lifts nothing and goes back to the list.
+    "lockout_list": [("", lambda c: [], ADMIN_PAGE, POST_ONLY)],
+    "lockout_release": [("", lambda c: [], POST_ONLY, {**everyone(302), "office_staff": 403, **NOT_OFFICE})],
 }
 
 

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.contrib.auth import authenticate
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.urls import reverse
 
 from keyprojects.lib.xlsx import XLSX
@@ -126,7 +127,8 @@ def test_it_previews_a_good_file_and_writes_it_only_when_confirmed(client, cast)
     assert created["zhangsan"] in html
     assert 'download="初始密码.xlsx"' in html
     assert zhang.password != created["zhangsan"] and created["zhangsan"] not in zhang.password
-    assert authenticate(username="zhangsan", password=created["zhangsan"]) == zhang
+    assert authenticate(HttpRequest(), username="zhangsan", password=created["zhangsan"]) == zhang
+    assert zhang.must_change_password  # the office knows it: they choose their own at the first login
     sheet = openpyxl.load_workbook(io.BytesIO(bulk.passwords_workbook(result.context["created"]))).active
     assert [c.value for c in sheet[2]][0] in created
 

@@ -4,6 +4,7 @@ on stale values applied."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.urls import reverse
 
 from keyprojects.audit.models import AuditEntry
@@ -24,7 +25,7 @@ def test_a_leader_from_a_list_is_a_person_who_cannot_log_in(cast, client):
     assert (leader.full_name, leader.title, leader.role) == ("李明", "副市长", User.Role.LEADER)
     assert leader.organisation == cast.office and not leader.has_account
     assert leader.sees_everything  # as a leader, once an account is opened
-    assert not client.login(username=leader.username, password="")
+    assert not client.login(request=HttpRequest(), username=leader.username, password="")
     # Listed after the leaders already there.
     assert leader.sort > cast.leader.sort
 
@@ -73,7 +74,7 @@ def test_the_office_opens_an_account_and_the_leader_logs_in(cast, client):
     assert not leader.has_account
 
     leader_account_open(by=cast.admin, leader=leader, username="liming", password="Kp-liming-2027")
-    assert client.login(username="liming", password="Kp-liming-2027")
+    assert client.login(request=HttpRequest(), username="liming", password="Kp-liming-2027")
     with pytest.raises(ValidationError, match="已有登录账号"):
         leader_account_open(by=cast.admin, leader=leader, username="liming2", password="Kp-liming-2028")
 
@@ -107,7 +108,7 @@ def test_the_leaders_page_adds_edits_and_opens_an_account(cast, client):
     )
     assert "已为李明开通登录账号“liming”" in response.content.decode()
     client.logout()
-    assert client.login(username="liming", password="Kp-liming-2027")
+    assert client.login(request=HttpRequest(), username="liming", password="Kp-liming-2027")
     # The office gave the first password: the leader chooses their own before anything else.
     assert client.get(reverse("leader_page", args=[leader.pk]))["Location"] == reverse("password_change")
     mine = {

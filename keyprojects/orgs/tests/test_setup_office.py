@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from keyprojects.orgs.models import Organisation, User
 
@@ -50,8 +51,9 @@ def test_it_creates_the_office_its_admin_and_the_listed_districts_and_department
     )
     office = Organisation.objects.get(kind=Kind.OFFICE)
     assert office.name == "市重点项目建设办公室"
-    admin = authenticate(username="zhangsan", password=PASSWORD)
+    admin = authenticate(HttpRequest(), username="zhangsan", password=PASSWORD)
     assert admin is not None and admin.organisation == office and admin.role == User.Role.OFFICE_ADMIN
+    assert admin.must_change_password  # given on the command line: the admin chooses their own
     assert names(Kind.DISTRICT) == ["兴宁区", "青秀区", "江南区"]
     assert names(Kind.DEPARTMENT) == ["市发展和改革委员会", "市住房和城乡建设局"]
     assert "已创建重点办单位“市重点项目建设办公室”" in out
@@ -69,7 +71,7 @@ def test_it_generates_a_password_and_prints_it_once():
     line = next(line for line in out.splitlines() if "管理员密码" in line)
     password = line.rsplit("：", 1)[1].strip()
     assert len(password) >= 12
-    assert authenticate(username="admin", password=password) is not None
+    assert authenticate(HttpRequest(), username="admin", password=password) is not None
     assert out.count(password) == 1
 
 

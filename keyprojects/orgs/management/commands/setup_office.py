@@ -76,7 +76,12 @@ class Command(BaseCommand):
                 password, generated = secrets.token_urlsafe(12), True
         try:
             office, admin, created = setup.office_setup(
-                name=name, username=username, password=password, full_name=full_name, organisations=rows
+                name=name,
+                username=username,
+                password=password,
+                full_name=full_name,
+                organisations=rows,
+                must_change=True,
             )
         except setup.SetupError as exc:
             raise CommandError(_("未做任何修改：") + "\n" + "\n".join(exc.messages)) from None
