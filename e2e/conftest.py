@@ -68,14 +68,23 @@ def _orm_beside_playwright():
 
 
 class PageWatch:
-    """What went wrong in the page besides the assertions: failed /static/ requests and script errors."""
+    """What went wrong in the page besides the assertions: failed /static/ requests, script errors and
+    anything the Content-Security-Policy refused (an inline script or handler, eval, a foreign host)."""
 
     def __init__(self, page):
         self.failed_static = []
         self.script_errors = []
+        self.csp_violations = []
         page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message):
+        # Chromium reports each refusal on the console: "Refused to execute inline script because it
+        # violates the following Content Security Policy directive: …".
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{message.text} ({message.location.get('url', '')})")
 
     def _request_failed(self, request):
         # ERR_ABORTED is the browser cancelling a fetch because the page moved on (a favicon, a font),
@@ -90,6 +99,7 @@ class PageWatch:
     def assert_clean(self):
         assert not self.failed_static, f"static files failed to load: {self.failed_static}"
         assert not self.script_errors, f"JavaScript errors: {self.script_errors}"
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -19,10 +20,21 @@ router.register("oc4ids", views.Oc4idsViewSet, basename="api-oc4ids")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The browsable documentation is a page: people who are not signed in go to the login page.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+        ),
+        name="api-docs",
+    ),
     path(
         "redoc/",
-        login_required(SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")),
+        # Redoc builds its search index in a worker it starts from a blob: URL.
+        csp_update({"worker-src": ["'self'", "blob:"]})(
+            login_required(
+                SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+            )
+        ),
         name="api-redoc",
     ),
     path("tokens/", page_views.token_list, name="api-token-list"),

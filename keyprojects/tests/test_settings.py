@@ -64,6 +64,17 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
     result = _run(["-c", SHOW], env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_with_a_short_or_known_secret_key():
+    short = _run(["-c", SHOW], {**_production_env(), "SECRET_KEY": "a-fairly-random-but-short-key-8Hq2"})
+    assert short.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is 34 characters long" in short.stderr
+    for known in ("dev-only-insecure-key-do-not-use-in-production", "django-insecure-" + "x7" * 30):
+        result = _run(["-c", SHOW], {**_production_env(), "SECRET_KEY": known})
+        assert result.returncode != 0
+        assert "SECRET_KEY is a known example or development key" in result.stderr
 
 
 SQLITE = """
