@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the demo system: migrate, load the demo city once, run the scheduler loop beside the web server.
+# Start the demo system: migrate, load the demo city once, run the task worker and the scheduler loop
+# beside the web server (both stop with it).
 # `scripts/run.sh` (make run) serves it as a real server does: gunicorn, DEBUG off, static files from
 # WhiteNoise, the site's own error pages. `scripts/run.sh dev` (make dev) runs Django's development
 # server with DEBUG on instead: it reloads on code changes and shows tracebacks.
@@ -26,9 +27,13 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py load_demo --if-empty
 
+# The worker runs imports and the scheduled jobs the loop queues (--no-reload: `make dev`'s runserver
+# reloads itself; a reloading worker would stop tasks half-way).
+$PY manage.py db_worker --no-reload -v0 &
+worker=$!
 $PY manage.py run_scheduler &
 scheduler=$!
-trap 'kill $scheduler 2>/dev/null || true' EXIT INT TERM
+trap 'kill $scheduler $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 

@@ -13,3 +13,4 @@ class OpsConfig(AppConfig):
 
         scheduler.heartbeat.register(services.heartbeat_beat)
         scheduler.job_ran.register(services.job_run_record)
+        scheduler.job_claim.register(services.job_claim)

@@ -55,7 +55,8 @@ class Heartbeat(models.Model):
 
 
 class JobRun(models.Model):
-    """The latest run of one scheduled job, updated in place (one row per job, however often it runs)."""
+    """The latest run of one scheduled job, updated in place (one row per job, however often it runs),
+    and its lease: the scheduler loop that moves next_run_at on (a conditional UPDATE) runs the job."""
 
     name = models.CharField(_("任务"), max_length=100, unique=True)
     started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
@@ -65,6 +66,8 @@ class JobRun(models.Model):
     runs = models.PositiveIntegerField(_("运行次数"), default=0)
     failures = models.PositiveIntegerField(_("失败次数"), default=0)
     failed_at = models.DateTimeField(_("最近失败"), null=True, blank=True)
+    next_run_at = models.DateTimeField(_("下次运行"), null=True, blank=True)
+    claimed_by = models.CharField(_("最近领取的服务器"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -6,20 +6,23 @@ import logging
 import re
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from keyprojects.lib.scheduler import JOBS
 from keyprojects.notifications.models import OutboxMessage
 from keyprojects.notifications.selectors import outbox_counts
 from keyprojects.ops.models import Backup, Heartbeat, JobRun
+from keyprojects.ops.worker import PREFIX as WORKER_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,8 @@ def outbox_backlog(*, now: dt.datetime) -> int:
 
 def readiness(*, now: dt.datetime | None = None) -> dict[str, dict]:
     """/readyz's checks, each {"ok": bool, …figures}: the database answers, every migration is applied,
-    every background process's heartbeat is recent, the outbox backlog is below its limit.
+    every background process's heartbeat is recent, a worker runs (or no task has waited long), the outbox
+    backlog is below its limit.
 
     Nothing but the figures: the endpoint is public, so errors go to the log, not into the answer."""
     now = now or timezone.now()
@@ -107,6 +111,7 @@ def readiness(*, now: dt.datetime | None = None) -> dict[str, dict]:
         ("database", _check_database),
         ("migrations", _check_migrations),
         ("heartbeats", _check_heartbeats),
+        ("worker", _check_worker),
         ("outbox", _check_outbox),
     ]:
         try:
@@ -142,6 +147,24 @@ def _check_heartbeats(now):
     return {"ok": all(p["ok"] for p in processes.values()), "max_age_seconds": limit, "processes": processes}
 
 
+def _check_worker(now):
+    # Without a worker nothing queued ever runs; with none needed (nothing waiting) nothing is late.
+    fresh = now - dt.timedelta(seconds=settings.KP_READY_HEARTBEAT_MAX_AGE)
+    workers = Heartbeat.objects.filter(name__startswith=WORKER_PREFIX, beat_at__gte=fresh).count()
+    due = Q(run_after=get_date_max()) | Q(run_after__lte=now)  # the far date is "no date" (the package's)
+    oldest = DBTaskResult.objects.filter(due, status=TaskResultStatus.READY).aggregate(
+        oldest=Min("enqueued_at")
+    )["oldest"]
+    waited = max(0, int((now - oldest).total_seconds())) if oldest else 0
+    limit = settings.KP_READY_TASK_WAIT_MAX
+    return {
+        "ok": workers > 0 or waited <= limit,
+        "workers": workers,
+        "waited_seconds": waited,
+        "max_wait_seconds": limit,
+    }
+
+
 def _check_outbox(now):
     backlog = outbox_backlog(now=now)
     return {
@@ -151,13 +174,38 @@ def _check_outbox(now):
     }
 
 
-def task_queue_counts() -> dict[str, int] | None:
-    """Tasks in the worker's queue by status, once a database task backend (django-tasks-db) is installed;
-    None until then."""
-    model = next((m for m in apps.get_models() if m.__name__ == "DBTaskResult"), None)
-    if model is None:
-        return None
-    return dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
+TASK_STATUS_LABELS = {
+    TaskResultStatus.READY: _("排队中"),
+    TaskResultStatus.RUNNING: _("运行中"),
+    TaskResultStatus.FAILED: _("失败"),
+    TaskResultStatus.SUCCESSFUL: _("已完成"),
+}
+
+
+def task_queue_counts() -> list[dict]:
+    """The worker's tasks by status: [{"status", "label", "n"}], every status, in queue order."""
+    found = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return [
+        {"status": str(status), "label": label, "n": found.get(status, 0)}
+        for status, label in TASK_STATUS_LABELS.items()
+    ]
+
+
+def task_failures(*, limit: int = 5) -> list[dict]:
+    """The last failed tasks: when, which, and the last line of what failed them."""
+    rows = []
+    for result in DBTaskResult.objects.failed().order_by("-finished_at")[:limit]:
+        lines = [line for line in (result.traceback or "").strip().splitlines() if line.strip()]
+        rows.append(
+            {
+                "id": result.pk,
+                "name": result.task_path.rsplit(".", 1)[-1],
+                "args": (result.args_kwargs or {}).get("args", []),
+                "finished_at": result.finished_at,
+                "reason": lines[-1] if lines else result.exception_class_path,
+            }
+        )
+    return rows
 
 
 def job_runs() -> list[dict]:
@@ -189,4 +237,5 @@ def ops_overview(*, now: dt.datetime) -> dict:
         "outbox_backlog": checks["outbox"]["backlog"] if "backlog" in checks.get("outbox", {}) else None,
         "outbox_oldest": pending.aggregate(oldest=Min("created_at"))["oldest"],
         "tasks": task_queue_counts(),
+        "task_failures": task_failures(),
     }

@@ -24,7 +24,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -376,6 +376,17 @@ def _differences(manifest: dict, figures: dict, files: dict) -> list[str]:
 def heartbeat_beat(*, name: str) -> None:
     """A background process NAME is alive (the scheduler loop sends it on every pass and after each job)."""
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now(), "host": _host()})
+
+
+def job_claim(*, name: str, every: int, now: dt.datetime) -> bool:
+    """Claim scheduled job NAME's run due at NOW: True for exactly one claimant per interval (EVERY
+    seconds), however many scheduler loops ask. A conditional UPDATE decides, on SQLite and PostgreSQL."""
+    JobRun.objects.get_or_create(name=name)
+    return bool(
+        JobRun.objects.filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now), name=name).update(
+            next_run_at=now + dt.timedelta(seconds=every), claimed_by=_host()
+        )
+    )
 
 
 def job_run_record(*, name: str, started_at: dt.datetime, finished_at: dt.datetime, error: str = "") -> None:

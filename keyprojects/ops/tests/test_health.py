@@ -5,12 +5,14 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from keyprojects.lib import scheduler
 from keyprojects.notifications.models import Channel, OutboxMessage
 from keyprojects.ops.models import Heartbeat, JobRun
+from keyprojects.ops.tests.worker_support import work
 
 T = dt.datetime(2027, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -25,7 +27,7 @@ def test_it_answers_healthz_without_touching_the_database(client):
 @pytest.mark.django_db
 def test_it_answers_readyz_with_every_check_in_a_few_queries(client, django_assert_max_num_queries):
     client.get("/readyz")  # the code's migrations are read from disk once per process
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
@@ -34,6 +36,7 @@ def test_it_answers_readyz_with_every_check_in_a_few_queries(client, django_asse
         "database": True,
         "migrations": True,
         "heartbeats": True,
+        "worker": True,
         "outbox": True,
     }
 
@@ -43,12 +46,14 @@ def test_it_records_the_schedulers_runs_and_is_not_ready_once_it_goes_quiet(clie
     settings.KP_READY_HEARTBEAT_MAX_AGE = 900
     monkeypatch.setattr(scheduler, "JOBS", [("lock_months", 3600), ("no_such_job", 60)])
     with time_machine.travel(T, tick=False):
-        assert scheduler.run_due_jobs({}, now=1e9) == ["lock_months", "no_such_job"]
+        assert scheduler.run_due_jobs() == ["lock_months", "no_such_job"]
+        work(monkeypatch)  # the scheduler queued them; the worker runs them
     done, failed = JobRun.objects.get(name="lock_months"), JobRun.objects.get(name="no_such_job")
     assert (done.ok, done.runs, done.failures, done.finished_at) == (True, 1, 0, T)
     assert (failed.ok, failed.runs, failed.failures, failed.failed_at) == (False, 1, 1, T)
     assert "Unknown command" in failed.error
     assert Heartbeat.objects.get(name="scheduler").beat_at == T
+    assert not Heartbeat.objects.filter(name__startswith="worker:").exists()  # it stopped cleanly
 
     with time_machine.travel(T + dt.timedelta(minutes=15), tick=False):
         assert client.get("/readyz").status_code == 200
@@ -78,7 +83,8 @@ def test_it_is_not_ready_with_more_messages_due_than_the_limit(client, settings)
 
 @pytest.mark.django_db
 def test_it_is_not_ready_while_a_migration_is_unapplied(client):
-    MigrationRecorder(connection).record_unapplied("ops", "0001_initial")
+    leaf = next(name for app, name in MigrationLoader(None).graph.leaf_nodes() if app == "ops")
+    MigrationRecorder(connection).record_unapplied("ops", leaf)
     response = client.get("/readyz")
     assert response.status_code == 503
     migrations = response.json()["checks"]["migrations"]

@@ -45,7 +45,7 @@ def test_it_shows_each_jobs_last_run_and_the_outbox_backlog(cast, client, django
     job_run_record(name="deliver_notifications", started_at=T, finished_at=T + dt.timedelta(seconds=2))
     job_run_record(name="escalate_problems", started_at=T, finished_at=T, error="DatabaseError: 连接中断")
     client.force_login(cast.admin)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         html = client.get(reverse("ops_status")).content.decode()
     row = re.search(r'id="job-deliver_notifications">(.*?)</tr>', html, re.S)[1]
     assert "成功" in row and "2.0" in row and "1 / 0" in row

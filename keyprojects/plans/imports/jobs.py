@@ -1,25 +1,36 @@
-"""jobs: the life of an ImportJob: upload → parse (in the background for large files) → preview → apply.
+"""jobs: the life of an ImportJob: upload → parse (a task in the worker for large files) → preview → apply.
 
+Large files are parsed and applied by tasks (keyprojects.lib.background) that `manage.py db_worker` runs;
+each is queued in the same transaction as the job's change, so no job waits for a task that was lost.
 Parsing reports its progress through ImportJob.rows_done/rows_total, written in short transactions the
-page polls. Applying runs in one transaction, all rows or none, so its progress cannot go through the
-database (nobody else sees inside the transaction, and on SQLite it holds the write lock): it is kept
-in this process's memory, and a page served by another process shows an indeterminate bar.
+page polls. Applying runs in one transaction, all rows or none, with the job's DONE in it, so its
+progress cannot go through the database (nobody else sees inside the transaction, and on SQLite it holds
+the write lock): it goes to a progress file every app server reads (background.progress_write). A worker
+killed mid-job leaves it to the reaper, which fails the job with a reason (nothing was written) or, for
+a parse, runs it again.
 """
 
+import datetime as dt
 import logging
-import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.lib.background import (
+    background_task,
+    pending_first_args,
+    progress_clear,
+    progress_read,
+    progress_write,
+)
 from keyprojects.lib.locking import EditConflict
-from keyprojects.lib.uploads import upload_name
+from keyprojects.lib.uploads import local_path, upload_name
 from keyprojects.orgs.models import User
 from keyprojects.plans.imports.apply import BATCH_NEW, ApplyRejected, run_import
 from keyprojects.plans.imports.names import NameChoices
@@ -34,9 +45,9 @@ RUNNING = (Status.PENDING, Status.PARSING, Status.APPLYING)
 MAX_STORED_ERRORS = 2000
 # summary key of a refused job whose file is its error report (the upload itself is deleted).
 REPORT_KEPT = "error_report_kept"
-
-APPLY_PROGRESS: dict[int, tuple[int, int]] = {}
-THREADS: dict[int, threading.Thread] = {}
+# A running job with no task queued or running for it this long after it started (a small file handled in
+# a request whose server died) will never finish: the reaper fails it.
+ORPHAN_AFTER = dt.timedelta(hours=1)
 
 
 def _sync_bytes():
@@ -49,32 +60,24 @@ def _sync_rows():
 
 
 def import_job_create(*, upload, year: int, batch, by) -> ImportJob:
-    """Store the upload and parse it: now when small, else in a thread once the job is committed."""
+    """Store the upload and parse it: now when small, else by the worker (a task queued with the job)."""
     job = ImportJob(
         year=year, original_name=upload_name(upload.name), created_by=by, summary={"batch": batch}
     )
     job.file.save(f"import-{year}{Path(upload.name).suffix.lower()[:6]}", upload, save=False)
-    job.save()
-    if upload.size <= _sync_bytes():
+    small = upload.size <= _sync_bytes()
+    with transaction.atomic():
+        job.save()
+        if not small:
+            import_job_parse_task.enqueue(job.pk)
+    if small:
         import_job_parse(job.pk)
         job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: start_thread(import_job_parse, job.pk))
     return job
 
 
-def start_thread(target, job_id, *args):
-    def run():
-        close_old_connections()
-        try:
-            target(job_id, *args)
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    thread = threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
-    THREADS[job_id] = thread
-    thread.start()
-    return thread
+def _progress_key(job_id: int) -> str:
+    return f"import-job-{job_id}"
 
 
 def _progress_writer(job_id):
@@ -90,13 +93,17 @@ def _progress_writer(job_id):
     return progress
 
 
-def _finish(job_id, status, *, errors=None, summary=None):
+def _finish(job_id, status, *, errors=None, summary=None, only_from=None) -> int:
+    """Put the job in STATUS (when it is in ONLY_FROM, if given); return 1 when it was."""
     values = {"status": status, "finished_at": timezone.now()}
     if errors is not None:
         values["errors"] = errors[:MAX_STORED_ERRORS]
     if summary is not None:
         values["summary"] = summary
-    ImportJob.objects.filter(pk=job_id).update(**values)
+    jobs = ImportJob.objects.filter(pk=job_id)
+    if only_from is not None:
+        jobs = jobs.filter(status__in=only_from)
+    return jobs.update(**values)
 
 
 def _refuse(job_id, status, *, errors, summary=None):
@@ -104,6 +111,10 @@ def _refuse(job_id, status, *, errors, summary=None):
     faulty sheet with each problem marked, and the list) is written from it first and kept in its
     place, then the upload is deleted."""
     _finish(job_id, status, errors=errors, summary=summary)
+    _keep_report_only(job_id)
+
+
+def _keep_report_only(job_id):
     job = ImportJob.objects.get(pk=job_id)
     upload = job.file.name
     if not upload:
@@ -128,9 +139,8 @@ def import_job_parse(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(status=Status.PARSING, rows_done=0, rows_total=0)
     batch = job.summary.get("batch", BATCH_NEW)
     try:
-        plan = preview(
-            job.file.path, name=job.original_name, year=job.year, progress=_progress_writer(job_id)
-        )
+        with local_path(job.file) as path:
+            plan = preview(path, name=job.original_name, year=job.year, progress=_progress_writer(job_id))
     except ImportRefused as exc:
         _refuse(job_id, Status.REJECTED, errors=[exc.rejection.as_dict()], summary={"batch": batch})
         return
@@ -152,7 +162,7 @@ def import_job_parse(job_id: int) -> None:
 
 
 def import_job_apply(*, job: ImportJob, by, choices: dict | None = None) -> ImportJob:
-    """Confirm a previewed job: apply it (now when small, else in a thread), all rows or none. CHOICES
+    """Confirm a previewed job: apply it (now when small, else by the worker), all rows or none. CHOICES
     answers the preview's unknown names, {ref: "create" or an existing id}; every name without a
     default needs one."""
     if job.status != Status.PREVIEW:
@@ -167,41 +177,62 @@ def import_job_apply(*, job: ImportJob, by, choices: dict | None = None) -> Impo
         raise ValidationError(
             _("请为系统中没有的名称选择对应的已有单位或新建：%(names)s。") % {"names": "、".join(missing)}
         )
-    job.summary = {**job.summary, "choices": choices}
+    job.summary = {**job.summary, "choices": choices, "confirmed_at": timezone.now().isoformat()}
     ImportJob.objects.filter(pk=job.pk).update(summary=job.summary)
-    # Only one confirmation wins, however often the button is pressed.
-    if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
-        status=Status.APPLYING, rows_done=0
-    ):
-        raise ValidationError(_("该导入已在进行或已完成。"))
     counts = job.summary.get("counts", {})
-    if counts.get("create", 0) + counts.get("update", 0) + counts.get("waiting_rows", 0) <= _sync_rows():
+    small = counts.get("create", 0) + counts.get("update", 0) + counts.get("waiting_rows", 0) <= _sync_rows()
+    with transaction.atomic():
+        # Only one confirmation wins, however often the button is pressed.
+        if not ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
+            status=Status.APPLYING, rows_done=0
+        ):
+            raise ValidationError(_("该导入已在进行或已完成。"))
+        if not small:
+            import_job_apply_task.enqueue(job.pk, by.pk)
+    if small:
         _apply(job.pk, by.pk)
-    else:
-        transaction.on_commit(lambda: start_thread(_apply, job.pk, by.pk))
     job.refresh_from_db()
     return job
+
+
+class _Overtaken(Exception):
+    """The job left APPLYING while it was being applied (the reaper judged its worker dead)."""
 
 
 def _apply(job_id: int, user_id: int) -> None:
     job = ImportJob.objects.get(pk=job_id)
     by = User.objects.get(pk=user_id)
     summary = dict(job.summary)
-    APPLY_PROGRESS[job_id] = (0, 1)
+    key = _progress_key(job_id)
+    last = [0.0]
 
     def progress(done, total):
-        APPLY_PROGRESS[job_id] = (done, total)
+        now = time.monotonic()
+        if now - last[0] < 0.25 and done < total:
+            return
+        last[0] = now
+        try:
+            progress_write(key, done, total)
+        except OSError:  # a full or lost disk costs the bar, never the import
+            logger.warning("import job %s: progress not written", job_id, exc_info=True)
 
     try:
-        plan, result = run_import(
-            job.file.path,
-            name=job.original_name,
-            year=job.year,
-            by=by,
-            batch=summary.get("batch", BATCH_NEW),
-            choices=NameChoices(decisions=summary.get("choices") or {}),
-            progress=progress,
-        )
+        # DONE is written in the apply's transaction: the job is done exactly when its rows are there.
+        with transaction.atomic(), local_path(job.file) as path:
+            plan, result = run_import(
+                path,
+                name=job.original_name,
+                year=job.year,
+                by=by,
+                batch=summary.get("batch", BATCH_NEW),
+                choices=NameChoices(decisions=summary.get("choices") or {}),
+                progress=progress,
+            )
+            summary["result"] = result
+            if not _finish(job_id, Status.DONE, summary=summary, only_from=[Status.APPLYING]):
+                raise _Overtaken
+    except _Overtaken:
+        logger.warning("import job %s was failed while it ran; its rows were rolled back", job_id)
     except ApplyRejected as exc:
         # The database changed since the preview (a project added, a batch published …).
         summary.update(exc.plan.summary())
@@ -219,19 +250,56 @@ def _apply(job_id: int, user_id: int) -> None:
             Status.FAILED,
             errors=[{"message": _("导入时出现内部错误，未写入任何数据。请联系系统管理员。")}],
         )
-    else:
-        summary["result"] = result
-        _finish(job_id, Status.DONE, summary=summary)
     finally:
-        APPLY_PROGRESS.pop(job_id, None)
+        progress_clear(key)
+
+
+def import_job_abandoned(job_id: int, *args, message: str = "") -> None:
+    """The worker running this job's task died: fail the job, if it is still running, with the reason."""
+    parsing = ImportJob.objects.filter(pk=job_id, status__in=[Status.PENDING, Status.PARSING]).exists()
+    if parsing:
+        reason = _("解析进程意外中止，文件未导入，请重新上传。")
+    else:
+        reason = _("导入进程意外中止，未写入任何数据，请重新上传。")
+    if _finish(job_id, Status.FAILED, errors=[{"message": reason}], only_from=RUNNING):
+        _keep_report_only(job_id)
+    progress_clear(_progress_key(job_id))
+
+
+def import_jobs_orphaned_fail(*, now: dt.datetime) -> list[int]:
+    """Fail the running jobs that nothing will finish: no task queued or running for them ORPHAN_AFTER
+    after they started (a small file is parsed and applied inside the request; its server may die)."""
+    cutoff = now - ORPHAN_AFTER
+    pending = pending_first_args(import_job_parse_task, import_job_apply_task)
+    failed = []
+    for job in ImportJob.objects.filter(status__in=RUNNING, created_at__lt=cutoff).exclude(pk__in=pending):
+        confirmed = (job.summary or {}).get("confirmed_at")
+        if job.status == Status.APPLYING and confirmed and dt.datetime.fromisoformat(confirmed) > cutoff:
+            continue
+        import_job_abandoned(job.pk)
+        failed.append(job.pk)
+    return failed
+
+
+# Parsing writes nothing but the job's own fields, so a parse cut short is run again; an apply is all
+# or nothing, and one cut short is failed (nothing was written) for the office to upload again.
+@background_task(idempotent=True, abandoned=import_job_abandoned)
+def import_job_parse_task(job_id: int) -> None:
+    import_job_parse(job_id)
+
+
+@background_task(abandoned=import_job_abandoned)
+def import_job_apply_task(job_id: int, user_id: int) -> None:
+    _apply(job_id, user_id)
 
 
 def job_progress(job: ImportJob) -> tuple[int, int | None]:
-    """(percent, rows) for the progress bar; percent None when it cannot be known here."""
+    """(percent, rows) for the progress bar; percent None when it cannot be known yet."""
     if job.status == Status.APPLYING:
-        done, total = APPLY_PROGRESS.get(job.pk, (None, None))
-        if done is None:
+        found = progress_read(_progress_key(job.pk))
+        if found is None:
             return None, None
+        done, total = found
         return min(100, done * 100 // max(total, 1)), done
     if job.status in (Status.PENDING, Status.PARSING):
         return (job.percent if job.rows_total else 0), job.rows_done
@@ -251,16 +319,16 @@ def import_job_error_report(job: ImportJob) -> bytes:
 
 
 def _error_report(job: ImportJob, *, uploaded=True) -> bytes:
-    path = None
-    try:
-        if uploaded and job.file and Path(job.file.path).is_file():
-            path = job.file.path
-    except (ValueError, NotImplementedError):  # no file, or a storage without local paths
-        path = None
-    return error_report(
-        path,
-        name=job.original_name,
-        rejections=[e for e in job.errors if e.get("message")],
-        warnings=(job.summary or {}).get("warnings", []),
-        total=(job.summary or {}).get("rejections_total"),
-    )
+    def report(path):
+        return error_report(
+            path,
+            name=job.original_name,
+            rejections=[e for e in job.errors if e.get("message")],
+            warnings=(job.summary or {}).get("warnings", []),
+            total=(job.summary or {}).get("rejections_total"),
+        )
+
+    if not (uploaded and job.file and job.file.storage.exists(job.file.name)):
+        return report(None)
+    with local_path(job.file) as path:
+        return report(path)

@@ -1,11 +1,12 @@
 """The import pages: upload, progress, preview, confirm, template; office only."""
 
-import time
-
 import pytest
 from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from keyprojects.plans.imports import jobs as import_jobs
+from keyprojects.lib.background import progress_read, progress_write
+from keyprojects.ops.tests.worker_support import work
 from keyprojects.plans.models import AnnualEntry, ImportJob
 from keyprojects.plans.tests.import_support import BAD, GOOD, YEAR, counts, import_world
 
@@ -110,28 +111,48 @@ def test_the_progress_bar_reloads_the_page_once_parsed(world, client):
     assert response.headers["HX-Refresh"] == "true"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_large_file_is_parsed_and_applied_in_the_background(cast, client, settings, tmp_path):
-    """Above the size for inline parsing the upload returns at once; a thread started after the commit
-    parses (reporting rows_done/rows_total) and, once confirmed, applies."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_a_large_file_is_parsed_and_applied_by_the_worker(world, client, settings, tmp_path, monkeypatch):
+    """Above the size for inline parsing the upload returns at once with a task queued in the database;
+    the worker parses (reporting rows_done/rows_total) and, once confirmed, applies."""
+    settings.KP_PROGRESS_DIR = tmp_path / "progress"
     settings.KP_IMPORT_SYNC_BYTES = 0
     settings.KP_IMPORT_SYNC_APPLY_ROWS = 0
-    world = import_world(cast)
     client.force_login(world.staff)
-    upload(client, GOOD / "messy_sections.xlsx")
+    page = upload(client, GOOD / "messy_sections.xlsx").content.decode()
     job = ImportJob.objects.get()
-    import_jobs.THREADS[job.pk].join(timeout=60)
+    assert job.status == ImportJob.Status.PENDING and 'id="import-progress"' in page
+    assert DBTaskResult.objects.get().status == TaskResultStatus.READY
+    work(monkeypatch)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW, job.errors
     assert job.rows_total >= job.rows_done > 0
 
     client.post(reverse("import_apply", args=[job.pk]))
-    import_jobs.THREADS[job.pk].join(timeout=60)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLYING
+    assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 0
+    work(monkeypatch)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.errors
     assert AnnualEntry.objects.filter(annual_list__year=YEAR).count() == 7
-    deadline = time.monotonic() + 5
-    while import_jobs.APPLY_PROGRESS and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert job.pk not in import_jobs.APPLY_PROGRESS
+    assert [r.status for r in DBTaskResult.objects.all()] == [TaskResultStatus.SUCCESSFUL] * 2
+    assert progress_read(f"import-job-{job.pk}") is None  # the progress file is gone
+
+
+def test_the_apply_progress_comes_from_the_shared_progress_file(world, client, settings, tmp_path):
+    """The apply's progress is written by the worker to a file every server reads, not to memory."""
+    settings.KP_PROGRESS_DIR = tmp_path / "progress"
+    job = ImportJob.objects.create(
+        year=YEAR,
+        file="x.xlsx",
+        original_name="x.xlsx",
+        created_by=world.staff,
+        status=ImportJob.Status.APPLYING,
+    )
+    client.force_login(world.staff)
+    url = reverse("import_progress", args=[job.pk])
+    assert (
+        "处理中…" in client.get(url, headers={"HX-Request": "true"}).content.decode()
+    )  # not begun: no figure
+    progress_write(f"import-job-{job.pk}", 300, 1200)
+    assert "25%" in client.get(url, headers={"HX-Request": "true"}).content.decode()
