@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Test processes (pytest-xdist): "auto" is one per core; 0 runs the suite in this one process.
 KP_TEST_WORKERS ?= auto
 
-.PHONY: setup run dev test lint bench
+.PHONY: setup run dev test lint bench bundle
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -32,5 +32,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# Every bench in bench/ at a small size, then one summary table (bench/README.md).
 bench: setup
-	$(BIN)/python bench/project_list.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# The offline install: dist/keyprojects-<version>-<date>.tar.gz with every wheel, the front-end packages,
+# the code and deploy/install.sh (see docs/部署手册.md).
+bundle: setup
+	./deploy/bundle.sh

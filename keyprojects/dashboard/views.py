@@ -22,6 +22,7 @@ from keyprojects.dashboard import selectors, services, todo_selectors
 from keyprojects.dashboard.forms import BoundaryUploadForm, ReportReminderForm
 from keyprojects.dashboard.geojson import MAX_BYTES
 from keyprojects.dashboard.models import DistrictBoundary
+from keyprojects.lib.dbrouter import reads_from_replica
 from keyprojects.lib.money import yuan_to_wan
 from keyprojects.orgs.access import require_office
 from keyprojects.orgs.models import Organisation
@@ -287,12 +288,14 @@ def _context(request, *, screen=False):
 
 @require_GET
 @login_required
+@reads_from_replica
 def cockpit(request):
     return render(request, "dashboard/cockpit.html", _context(request))
 
 
 @require_GET
 @login_required
+@reads_from_replica
 def cockpit_screen(request):
     """The meeting-room display: dark, large type, no navigation, reloads itself every few minutes."""
     context = _context(request, screen=True)
@@ -314,6 +317,7 @@ def map_tile_url() -> str:
 
 @require_GET
 @login_required
+@reads_from_replica
 def map_projects(request):
     points = selectors.map_points(user=request.user)
     colour = request.GET.get("colour") if request.GET.get("colour") in ("stage", "warning") else "stage"

@@ -2,9 +2,12 @@
 .exe is refused because its first bytes say what it is. Used for task evidence and problem files. And
 the name an upload is kept under, for every upload."""
 
+import shutil
+import tempfile
 import unicodedata
 import zipfile
-from pathlib import PureWindowsPath
+from contextlib import contextmanager
+from pathlib import Path, PureWindowsPath
 
 # The longest original name kept (the models' original_name columns).
 NAME_MAX = 200
@@ -65,3 +68,21 @@ def upload_name(name: str | None, *, limit: int = NAME_MAX) -> str:
     if not dot or not stem or len(ext) + 1 > min(EXTENSION_MAX, limit - 1):
         return name[:limit].rstrip()
     return stem[: limit - len(ext) - 1].rstrip() + "." + ext
+
+
+@contextmanager
+def local_path(field_file):
+    """A path on this machine holding FIELD_FILE's content: the file itself on a directory storage, a
+    temporary copy (removed afterwards) on object storage, which has no paths."""
+    try:
+        path = field_file.path
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        yield path
+        return
+    suffix = Path(field_file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy, field_file.open("rb") as source:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield copy.name

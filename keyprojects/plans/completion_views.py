@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from keyprojects.lib.dbrouter import reads_from_replica
 from keyprojects.lib.money import format_yi, yuan_to_wan
 from keyprojects.plans import tables
 from keyprojects.plans.completion_selectors import (
@@ -172,6 +173,7 @@ def _link(row: CompletionRow) -> str:
 
 @require_GET
 @login_required
+@reads_from_replica
 def completion(request):
     year, month, form, reported = resolve_period(request, reporting=not request.htmx)
     by = request.GET.get("by")

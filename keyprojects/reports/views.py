@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from keyprojects.lib.dbrouter import reads_from_replica
 from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict, show_conflict
 from keyprojects.orgs.access import require_office
@@ -45,6 +46,7 @@ def _stage_rows(setting):
 
 @require_GET
 @login_required
+@reads_from_replica
 def open_data(request):
     """The open-data page: what is published, how many projects, and the download."""
     setting = selectors.public_data_setting()

@@ -1,7 +1,13 @@
 """The name an upload is kept under: short enough for its column, with its extension, and nothing in it
 that is not a name."""
 
-from keyprojects.lib.uploads import NAME_MAX, upload_name
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage
+from django.db.models.fields.files import FieldFile, FileField
+
+from keyprojects.lib.uploads import NAME_MAX, local_path, upload_name
 
 
 def test_it_shortens_a_long_name_keeping_its_extension():
@@ -26,3 +32,42 @@ def test_it_keeps_only_the_last_part_of_a_path_and_drops_control_characters():
 def test_it_cuts_a_name_whose_suffix_is_no_extension():
     assert upload_name("a" * 150 + "." + "b" * 100) == ("a" * 150 + "." + "b" * 100)[:NAME_MAX]
     assert upload_name("x" * 300, limit=20) == "x" * 20
+
+
+class ObjectStorage(Storage):
+    """Files without paths on this machine, as on S3 (django-storages' S3 backend has no path())."""
+
+    def __init__(self):
+        self.files = {}
+
+    def _save(self, name, content):
+        self.files[name] = content.read()
+        return name
+
+    def _open(self, name, mode="rb"):
+        return ContentFile(self.files[name], name=name)
+
+    def exists(self, name):
+        return name in self.files
+
+
+def _stored(storage, content=b"PK\x03\x04 sheet"):
+    field = FileField(storage=storage)
+    field.name = "file"
+    name = storage.save("list.xlsx", ContentFile(content))
+    return FieldFile(None, field, name)
+
+
+def test_it_reads_a_file_in_object_storage_through_a_local_copy():
+    stored = _stored(ObjectStorage())
+    with local_path(stored) as path:
+        assert path.endswith(".xlsx")
+        assert Path(path).read_bytes() == b"PK\x03\x04 sheet"
+    assert not Path(path).exists()
+
+
+def test_it_reads_a_file_on_a_shared_directory_in_place(tmp_path):
+    stored = _stored(FileSystemStorage(location=tmp_path))
+    with local_path(stored) as path:
+        assert path == str(tmp_path / stored.name)
+    assert Path(path).exists()
