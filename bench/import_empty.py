@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import MIN_REPEAT, Row, emit, paired  # noqa: E402
 from import_list import CATEGORIES, CN, HEADER, SUB, SheetWriter, bare_calamine, col, describe, timed  # noqa: E402
 from project_list import drop_database, prepare_database  # noqa: E402
 
@@ -162,7 +163,7 @@ def interleaved(cases, repeat):
         fn()
     results = {name: [] for name in cases}
     names = list(cases)
-    for round_ in range(repeat):
+    for round_ in range(max(repeat, MIN_REPEAT)):
         for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             results[name].append(cases[name]())
     return results
@@ -287,6 +288,15 @@ def main():
             f"(median of {args.repeat} interleaved rounds after a warm-up; "
             f"{rows / imported:,.0f} rows/s imported)"
         )
+        for key, what in (("import", "import --create-missing"), ("dry run", "dry run")):
+            emit(
+                Row(
+                    f"first list, {rows:,} rows, {what} / bare calamine read",
+                    "—",
+                    None,
+                    paired(results[key], results["calamine"]),
+                )
+            )
         if args.profile:
             profile("dry run, empty database", cases["dry run"])
             profile("import, empty database", cases["import"])

@@ -6,23 +6,29 @@ bench/project_list.py it builds its own throw-away database — a temporary SQLi
 PostgreSQL database named by --database-url (its name must contain 'bench'; created, then dropped) —
 migrates it and loads a small demo city for the reference data (districts, sectors, departments,
 leaders, owners, projects). Then it writes a list the way offices publish it (title, unit row, two-row
-merged header, 合计 row, sections by category and sector with counts, notes) and times, in one run:
+merged header, 合计 row, sections by category and sector with counts, notes) and times, interleaved
+(bench/_harness.py: the order rotating each round, --repeat rounds after a warm-up, ratios paired by
+round, median and min–max):
 
   calamine    python-calamine opening the file and reading the sheet to Python lists: the floor;
   pandas      pandas.read_excel of the same sheet + DataFrame.to_sql into the same database (COPY on
               PostgreSQL, where to_sql would need SQLAlchemy, which the project does not install);
   dry run     keyprojects.plans.imports.plan.preview: check, read, parse, validate, plan (no writes);
-  apply       imports.apply.run_import: the same, then every owner, project, entry and its history written
-              in one transaction through the services;
-  again       the same file imported a second time: everything unchanged, nothing written;
+  apply       imports.apply.run_import: the same, then every owner, project, entry and its history
+              written in one transaction, rolled back after each round so every round starts alike;
 
-and, in a subprocess, the peak memory of parsing and planning a 100,000-row list (tracemalloc peak of
-Python objects, the process's maximum RSS, and the reader child's).
+each round checks that every side saw the same project rows (a row with a name and an owner: what
+calamine and pandas read, the rows the dry run plans and the apply creates). Then, once, the apply
+committed and the same file imported a second time (everything unchanged, nothing written), and, in a
+subprocess, the peak memory of parsing and planning a --memory-rows list (tracemalloc peak of Python
+objects, the process's maximum RSS, and the reader child's). bench/import_memory.py measures the
+memory of a whole apply.
 """
 
 import argparse
 import io
 import os
+import pstats
 import random
 import resource
 import statistics
@@ -36,6 +42,7 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import Row, emit, interleave, paired, same  # noqa: E402
 from project_list import cpu_model, drop_database, prepare_database  # noqa: E402
 
 YEAR = 2030  # not one of the demo's lists
@@ -49,7 +56,8 @@ def parse_args():
         "--memory-rows", type=int, default=100_000, help="projects in the list whose parse memory is measured"
     )
     parser.add_argument("--demo-projects", type=int, default=2000, help="demo city size (default 2000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of the read-only cases (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds (default and at least 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
     parser.add_argument("--existing", type=float, default=0.3, help="share of rows naming demo projects")
     parser.add_argument("--profile", action="store_true", help="cProfile the dry run and the apply")
     parser.add_argument("--keep", action="store_true", help="keep the database and the generated files")
@@ -312,12 +320,17 @@ def timed(fn):
     return time.perf_counter() - start, value
 
 
+def project_rows(rows):
+    """The rows with a project name (column B) and an owner (column D), as the sides count them."""
+    return sum(1 for r in rows if len(r) > 3 and r[1] not in ("", None) and r[3] not in ("", None))
+
+
 def bare_calamine(path):
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
     rows = workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()
-    return len(rows)
+    return project_rows(rows[4:])
 
 
 def pandas_to_sql(path, connection):
@@ -327,6 +340,7 @@ def pandas_to_sql(path, connection):
     # openpyxl: pandas' default engine for .xlsx today (named, so pandas does not warn of a change).
     frame = pd.read_excel(path, sheet_name=0, header=None, skiprows=4, dtype=object, engine="openpyxl")
     frame.columns = [f"c{i}" for i in range(len(frame.columns))]
+    projects = int((frame["c1"].notna() & frame["c3"].notna()).sum())
     frame = frame.astype(str)
     table = "bench_pandas_import"
     if connection.vendor == "sqlite":
@@ -347,7 +361,7 @@ def pandas_to_sql(path, connection):
                 for row in frame.itertuples(index=False):
                     copy.write_row(row)
             cursor.execute(f"DROP TABLE {table}")
-    return len(frame)
+    return projects
 
 
 def memory_child(path):
@@ -390,7 +404,7 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from keyprojects.demo.loader import load_demo
     from keyprojects.orgs.models import User
@@ -415,48 +429,34 @@ def main():
         describe(connection)
         staff = User.objects.get(username="staff")
 
-        results = {}
-        for name, fn in [
-            ("calamine", lambda: bare_calamine(path)),
-            ("pandas", lambda: pandas_to_sql(path, connection)),
-            ("dry run", lambda: preview(path, name=path.name, year=YEAR)),
-        ]:
-            fn()  # warm: imports, caches, the page cache of the file
-            results[name] = [timed(fn)[0] for _ in range(args.repeat)]
-        if args.profile:
-            import cProfile
-            import pstats
+        def apply():
+            with transaction.atomic():
+                _plan, result = run_import(path, name=path.name, year=YEAR, by=staff)
+                transaction.set_rollback(True)
+            return result["created"]
 
-            with cProfile.Profile() as preview_profile:
-                preview(path, name=path.name, year=YEAR)
-            print("=== cProfile: dry run, by cumulative time ===")
-            pstats.Stats(preview_profile).sort_stats("cumulative").print_stats(30)
+        sides = {
+            "calamine": lambda: bare_calamine(path),
+            "pandas": lambda: pandas_to_sql(path, connection),
+            "dry run": lambda: len(preview(path, name=path.name, year=YEAR).rows),
+            "apply": apply,
+        }
         plan = preview(path, name=path.name, year=YEAR)
         assert plan.ok, [r.as_dict() for r in plan.rejections[:5]]
         counts = plan.counts()
-
-        profiler = None
-        if args.profile:
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-        elapsed, (_plan, result) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
-        if profiler:
-            profiler.disable()
-        results["apply"] = [elapsed]
-        assert result["created"] == rows, result
-        again, (_plan, repeat) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
-        assert repeat["created"] == repeat["updated"] == 0 and repeat["unchanged"] == rows, repeat
-        results["again"] = [again]
-
-        floor = statistics.median(results["calamine"])
-        pandas = statistics.median(results["pandas"])
         print(
             f"list      {rows:,} rows: {counts['create']:,} to create ({counts['new_projects']:,} new "
-            f"projects, {counts['new_owners']:,} new owners), {len(plan.parsed.sections)} sections\n"
+            f"projects, {counts['new_owners']:,} new owners), {len(plan.parsed.sections)} sections"
         )
-        header = f"{'case':<44} {'seconds':>8} {'× calamine':>11} {'× pandas':>9}"
+        del plan
+
+        def check(results):
+            same(results)
+            assert results["apply"] == rows, results
+
+        samples = interleave(sides, repeat=args.repeat, warmup=args.warmup, check=check)
+        print()
+        header = f"{'case':<44} {'median s':>9} {'min–max s':>13} {'× calamine':>11} {'× pandas':>9}"
         print(header)
         print("-" * len(header))
         labels = {
@@ -464,19 +464,68 @@ def main():
             "pandas": "pandas.read_excel + to_sql" + (" (COPY)" if connection.vendor != "sqlite" else ""),
             "dry run": "import dry run: check, read, parse, plan",
             "apply": "import apply: all of it, written",
-            "again": "import the same file again (all unchanged)",
         }
         for key, label in labels.items():
-            seconds = statistics.median(results[key])
-            print(f"{label:<44} {seconds:8.2f} {seconds / floor:10.1f}× {seconds / pandas:8.2f}×")
-        runs = f"median of {args.repeat}" if args.repeat > 1 else "one run"
-        print(f"(read-only cases: {runs} after a warm-up; apply and again: one run each)")
+            times = samples[key]
+            by_floor = statistics.median(paired(times, samples["calamine"]))
+            by_pandas = statistics.median(paired(times, samples["pandas"]))
+            print(
+                f"{label:<44} {statistics.median(times):9.2f} {min(times):6.2f}–{max(times):<6.2f} "
+                f"{by_floor:10.1f}× {by_pandas:8.2f}×"
+            )
+        print(
+            f"(median of {len(samples['apply'])} interleaved rounds after {args.warmup} warm-up; "
+            "ratios paired by round)\n"
+        )
+        emit(
+            Row(
+                figure=f"import apply, {rows:,}-row list ÷ pandas read_excel + to_sql",
+                goal="≤ 2×",
+                limit=2.0,
+                ratios=paired(samples["apply"], samples["pandas"]),
+                detail=f"apply {statistics.median(samples['apply']):.2f} s",
+            )
+        )
+        emit(
+            Row(
+                figure=f"import apply, {rows:,}-row list ÷ bare python-calamine read",
+                goal="≤ 10×",
+                limit=10.0,
+                ratios=paired(samples["apply"], samples["calamine"]),
+            )
+        )
+        emit(
+            Row(
+                figure=f"import dry run, {rows:,}-row list ÷ pandas read_excel + to_sql",
+                goal="—",
+                limit=None,
+                ratios=paired(samples["dry run"], samples["pandas"]),
+            )
+        )
 
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            with cProfile.Profile() as preview_profile:
+                preview(path, name=path.name, year=YEAR)
+            print("=== cProfile: dry run, by cumulative time ===")
+            pstats.Stats(preview_profile).sort_stats("cumulative").print_stats(30)
+            profiler = cProfile.Profile()
+            profiler.enable()
+        elapsed, (_plan, result) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
         if profiler:
-            import pstats
-
-            print("\n=== cProfile: apply, by cumulative time ===")
-            pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(30)
+            profiler.disable()
+            print("\n=== cProfile: apply, by internal time ===")
+            pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(30)
+            print("=== cProfile: apply, by cumulative time ===")
+            pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(40)
+        assert result["created"] == rows, result
+        again, (_plan, repeat) = timed(lambda: run_import(path, name=path.name, year=YEAR, by=staff))
+        assert repeat["created"] == repeat["updated"] == 0 and repeat["unchanged"] == rows, repeat
+        print(
+            f"apply, committed (one run) {elapsed:.2f} s; the same file again, all unchanged: {again:.2f} s"
+        )
 
         if args.memory_rows:
             big = files / f"list-{args.memory_rows}.xlsx"

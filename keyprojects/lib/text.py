@@ -2,9 +2,7 @@
 
 import re
 import unicodedata
-from functools import cache
-
-from pypinyin import Style, lazy_pinyin
+from functools import cache, lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,19 +27,51 @@ def to_simplified(text: str) -> str:
 _NOT_LATIN = re.compile(r"[^a-z0-9]")
 
 
+def _kept(chars: str) -> str:
+    # What has no pinyin (digits, Latin letters, signs) comes back whole, marked so it is kept whole
+    # in the initials too.
+    return "\x00" + chars
+
+
+@lru_cache(maxsize=8192)
+def _pinyin(text: str) -> tuple[str, str]:
+    """(initials, full pinyin) of TEXT from one pypinyin pass: each syllable's first letter is what
+    Style.FIRST_LETTER gives, so the second pass it would cost is not needed. Names repeat across a
+    list (owners, places), hence the cache."""
+    # Imported when first needed: its dictionaries take some 55 MB, which a process that never
+    # keys a name (or a file reader started before it does) need not carry.
+    from pypinyin import lazy_pinyin
+
+    initials, full = [], []
+    for syllable in lazy_pinyin(text, errors=_kept):
+        if syllable[0] == "\x00":
+            initials.append(syllable[1:])
+            full.append(syllable[1:])
+        else:
+            initials.append(syllable[0])
+            full.append(syllable)
+    return _NOT_LATIN.sub("", "".join(initials).lower()), _NOT_LATIN.sub("", "".join(full).lower())
+
+
 def pinyin_initials(text: str) -> str:
     """南宁市轨道交通5号线 → nnsgdjt5hx: digits and Latin letters stay, so "5hx" finds it too."""
-    return _NOT_LATIN.sub("", "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower())
+    return _pinyin(text)[0]
+
+
+@lru_cache(maxsize=8192)
+def _part_key(part: str) -> tuple[str, str, str]:
+    text = to_simplified(normalise_name(part)).lower()
+    return (text, *_pinyin(text))
 
 
 def search_key(*parts: str) -> str:
     """What a record is found by: its simplified text, pinyin initials and full pinyin, lower-cased.
 
-    Stored on the row, so a search is one LIKE on one column, not Python over every row.
+    Stored on the row, so a search is one LIKE on one column, not Python over every row. Each part
+    (name, code, owner, place) is read alone, so a phrase cannot run across two of them.
     """
-    text = to_simplified(normalise_name(" ".join(p for p in parts if p))).lower()
-    full = _NOT_LATIN.sub("", "".join(lazy_pinyin(text)).lower())
-    return f"{text}|{pinyin_initials(text)}|{full}"
+    keys = [_part_key(p) for p in parts if p]
+    return "|".join("".join(k[i] for k in keys) for i in range(3))
 
 
 def search_term(query: str) -> str:

@@ -1,9 +1,12 @@
 """Name normalisation and the search key: simplified text, pinyin initials, full pinyin."""
 
+import re
+
 import pytest
 from lxml import etree
 
-from keyprojects.lib.text import normalise_name, search_key, search_term, xml_safe
+from keyprojects.lib.text import normalise_name, search_key, search_term, to_simplified, xml_safe
+from keyprojects.projects.demo import CITY_OWNERS, DISTRICTS
 from keyprojects.projects.models import Project
 
 NAME = "南宁市轨道交通5号线"
@@ -87,3 +90,60 @@ def test_it_makes_text_pasted_from_word_safe_for_xml():
     assert xml_safe("") == "" and xml_safe(None) == ""
     # What stays is exactly what lxml, under python-docx and openpyxl, accepts.
     etree.Element("t").text = xml_safe("".join(map(chr, range(0x80))) + CONTROLS)
+
+
+def _search_key_before(*parts):
+    """search_key as it was before it read each part once (two pypinyin passes over the joined text):
+    kept here only to show that the keys did not change."""
+    from pypinyin import Style, lazy_pinyin
+
+    def latin(text):
+        return re.sub(r"[^a-z0-9]", "", text.lower())
+
+    text = to_simplified(normalise_name(" ".join(p for p in parts if p))).lower()
+    initials = latin("".join(lazy_pinyin(text, style=Style.FIRST_LETTER)))
+    return f"{text}|{initials}|{latin(''.join(lazy_pinyin(text)))}"
+
+
+# Names as lists carry them, with the polyphones that pypinyin reads by phrase (重庆/重点, 长塘/长度,
+# 银行/行政, 朝阳/朝向, 校椅/学校, 乐业/音乐, 大丰/大夫, 都安/都市, 和平/应和), traditional characters,
+# Latin letters, digits and full-width forms.
+NAMES = [
+    "南宁市轨道交通5号线二期工程",
+    "邕江综合整治和开发利用工程（二期）",
+    "重庆路—长堽路改造工程",
+    "青秀区长塘镇重点产业园基础设施",
+    "朝阳广场地下空间综合开发",
+    "中国银行广西分行营业大楼",
+    "市行政审批服务中心",
+    "横州市校椅镇茉莉花产业园",
+    "乐业县都安乡村振兴示范区",
+    "上林县大丰镇和平路提升改造",
+    "南寧市軌道交通4號線",
+    "ＡＢＣ数据中心（１期）",
+    "B区重型装备制造基地",
+    "东盟经开区新材料产业园5G标准厂房",
+    "都市农业重大项目长效运营",
+]
+PARTS = [
+    ("2411-450100-04-01-637015", "南宁轨道交通集团有限责任公司", "青秀区长塘镇"),
+    ("", "南宁城市建设投资集团有限责任公司", "南宁市良庆区五象新区"),
+    ("2020-451421-88-03-016343", "中国铁路南宁局集团有限公司", "朝阳街道"),
+    ("", "广西电网有限责任公司南宁供电局", "重庆路以东、长堽路以北"),
+    ("", "南宁市交通运输局", "长塘镇"),
+    ("", "南宁市第一人民医院", "兴宁区民生街道"),
+    ("2603-141124-89-05-346948", "", "横州市校椅镇"),
+]
+
+
+def test_it_keys_names_as_before_with_one_pinyin_pass():
+    records = [(name, *parts) for name in NAMES for parts in PARTS]
+    records += [(name,) for name in NAMES] + [("", "", owner, place) for _code, owner, place in PARTS]
+    # Every place of the demo city, under one of its owners.
+    places = [(d[0], place) for d in DISTRICTS for place in d[7]]
+    for n, (district, place) in enumerate(places):
+        owner = CITY_OWNERS[n % len(CITY_OWNERS)][0]
+        records.append((f"{place}{NAMES[n % len(NAMES)]}", "", owner, f"南宁市{district}{place}"))
+    assert len(records) > 200
+    for record in records:
+        assert search_key(*record) == _search_key_before(*record), record

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record
 from keyprojects.orgs.models import Organisation, User
-from keyprojects.plans.imports.bulk import apply_bulk, gc_paused
+from keyprojects.plans.imports.bulk import apply_bulk
 from keyprojects.plans.imports.names import NameChoices, names_resolve, unanswered
-from keyprojects.plans.imports.plan import Plan, PlannedRow, build_plan
+from keyprojects.plans.imports.plan import NEW_PROJECT_FIELDS, Plan, PlannedRow, build_plan
 from keyprojects.plans.imports.rows import parse_file
 from keyprojects.plans.models import AnnualEntry, AnnualList, Batch
 from keyprojects.plans.services import (
@@ -105,8 +105,7 @@ def apply_plan(plan: Plan, *, by, batch=BATCH_NEW, progress=None) -> dict:
         "progress": progress,
     }
     if len(todo) >= bulk_rows():
-        with gc_paused():
-            apply_bulk(todo, **writes)
+        apply_bulk(todo, **writes)
     else:
         _apply_each(todo, **writes)
     result["created"] = sum(1 for r in todo if r.action == "create")
@@ -134,15 +133,19 @@ def _related(todo) -> tuple[dict, dict]:
     snapshots and search keys find them cached instead of querying each one again for every row.
     ({"owner"/"district"/"sector"/"leader": {pk: object}}, {pk: department})"""
     new = [r.new_project for r in todo if r.new_project is not None]
+
+    def ids(name):
+        at = NEW_PROJECT_FIELDS.index(name)
+        return {p[at] for p in new if p[at]}
+
     leaders = User.objects.in_bulk(
-        {r.entry["leader_id"] for r in todo if r.entry.get("leader_id")}
-        | {p["leader_id"] for p in new if p["leader_id"]}
+        {r.entry["leader_id"] for r in todo if r.entry.get("leader_id")} | ids("leader_id")
     )
     departments = Organisation.objects.in_bulk({d for r in todo for d in (r.departments or ())})
     related = {
-        "owner": Organisation.objects.in_bulk({p["owner_id"] for p in new if p["owner_id"]}),
-        "district": Organisation.objects.in_bulk({p["district_id"] for p in new}),
-        "sector": Sector.objects.in_bulk({p["sector_id"] for p in new}),
+        "owner": Organisation.objects.in_bulk(ids("owner_id")),
+        "district": Organisation.objects.in_bulk(ids("district_id")),
+        "sector": Sector.objects.in_bulk(ids("sector_id")),
         "leader": leaders,
     }
     return related, departments
@@ -207,7 +210,7 @@ def _target_batch(year, batch, by) -> Batch:
 
 def _apply_project(row: PlannedRow, owners, related, departments, by) -> Project:
     if row.new_project is not None:
-        fields = dict(row.new_project)
+        fields = row.project_fields()
         owner_key = fields.pop("owner_key")
         for name, objects in related.items():
             pk = fields.pop(f"{name}_id")

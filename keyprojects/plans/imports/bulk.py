@@ -1,4 +1,4 @@
-"""apply, in bulk: a large plan written with a few statements for all its rows (part of the apply stage).
+"""apply, in bulk: a large plan written a few statements per chunk of rows (part of the apply stage).
 
 Why: through the services every row costs some sixteen queries (checks, saves, history), so a
 10,000-row list held the one all-or-nothing transaction, and on SQLite the database's only write
@@ -7,20 +7,22 @@ project_create, project_update, entry_create and entry_update would (fields, sea
 bumps, stage changes, departments, history entries with the same changes, in the same order), with
 a few queries for all rows: the entry rules (plans.entry_rules) still run for every row, in Python;
 what full_clean would ask the database row by row (foreign keys, the unique project code) and the entry
-already on the list are asked once for the whole file. The services stay the reference: a test
-imports the same files both ways and compares every record.
+already on the list are asked once per chunk. The rows are made, checked and written chunk_rows() at a
+time inside the one transaction, each chunk's instances and history let go before the next, so a
+100,000-row list needs the memory of one chunk, not of the whole list. The services stay the
+reference: a test imports the same files both ways and compares every record.
 """
 
-import gc
 from collections import defaultdict
-from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.audit.services import audit_entry_build, snapshot
+from keyprojects.audit.services import audit_changes, snapshot
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.entry_rules import entry_errors, official_plan_errors
 from keyprojects.plans.imports.lookups import chunks
@@ -34,39 +36,34 @@ ENTRY_KEYS = ("annual_list", "batch", "project", "leader")
 FILL_FIELDS = ("code", "location", "content", "contact", "phone", "leader")
 
 
+def chunk_rows():
+    """Rows built, checked and written together; their records are let go before the next ones."""
+    return getattr(settings, "KP_IMPORT_CHUNK_ROWS", 2000)
+
+
 def apply_bulk(todo, *, annual_list, target, owners, related, departments, by, progress=None) -> None:
     """Write TODO (the plan's rows to create or update) as the services would, row by row, but with a
-    few queries for all rows. Run inside the import's transaction."""
-    bulk = _Bulk(todo, departments=departments)
-    for n, row in enumerate(todo, start=1):
-        bulk.add(row, annual_list=annual_list, target=target, owners=owners, related=related)
-        if progress and n % 500 == 0:
-            progress(n * 9 // 10, len(todo))  # the writes below are the last tenth
-    bulk.check(annual_list=annual_list, target=target)
-    bulk.write(by)
-    if progress:
-        progress(len(todo), len(todo))
-
-
-@contextmanager
-def gc_paused():
-    """Python's cycle collector would scan the hundreds of thousands of objects apply_bulk keeps
-    until its writes (instances, history snapshots) over and over as they pile up: half of a 10,000-row
-    apply. None of them is garbage before the end, so it is paused meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    few queries for every chunk of rows. Run inside the import's transaction: a chunk that fails after
+    others were written leaves nothing, as the transaction is rolled back."""
+    now = timezone.now()
+    size = chunk_rows()
+    for start in range(0, len(todo), size):
+        rows = todo[start : start + size]
+        bulk = _Bulk(rows, departments=departments, now=now)
+        for row in rows:
+            bulk.add(row, annual_list=annual_list, target=target, owners=owners, related=related)
+        bulk.check(annual_list=annual_list, target=target)
+        bulk.write(by)
+        del bulk  # this chunk's instances and history, before the next chunk's are made
+        if progress:
+            progress(start + len(rows), len(todo))
 
 
 class _Bulk:
     """The records of the rows, made in the services' order in memory, then checked and written."""
 
-    def __init__(self, todo, *, departments):
-        self.now = timezone.now()
+    def __init__(self, todo, *, departments, now):
+        self.now = now
         self.departments = departments
         # (instance, action, before, after or a function giving it, project), in service order
         self.history = []
@@ -108,7 +105,7 @@ class _Bulk:
     def _project(self, row, entry_orgs, *, owners, related):
         """project_create's or project_update's record of ROW's project, and its departments."""
         if row.new_project is not None:
-            fields = dict(row.new_project)
+            fields = row.project_fields()
             owner_key = fields.pop("owner_key")
             for name, objects in related.items():
                 pk = fields.pop(f"{name}_id")
@@ -238,57 +235,148 @@ class _Bulk:
                 )
 
     def write(self, by) -> None:
-        """The writes, a few statements each for all rows."""
-        Project.objects.bulk_create(self.new_projects)
-        StageChange.objects.bulk_create(
-            StageChange(
-                project=p,
-                from_stage="",
-                to_stage=p.stage,
-                date=timezone.localdate(),
-                by=by,
-                note=_("项目入库"),
-            )
-            for p in self.new_projects
+        """The writes, a few statements each for all rows. bulk_create and bulk_update would build
+        their SQL value by value, most of the time of an import: new projects and entries go by
+        _create (their keys come back), the rows whose keys nothing needs (stage changes, department
+        links, history) and the updates by executemany."""
+        _create(Project, self.new_projects)
+        today, note = timezone.localdate(), _("项目入库")
+        _insert(
+            StageChange,
+            ("project", "from_stage", "to_stage", "date", "note", "by", "created_at"),
+            ((p.pk, "", p.stage, today, note, by.pk, timezone.now()) for p in self.new_projects),
         )
         for project, version in self.versions.items():
             project.version = version
-        Project.objects.bulk_update(
-            self.filled, [*FILL_FIELDS, "search_text", "version", "updated_at"], batch_size=500
-        )
-        Project.objects.bulk_update(
-            [p for p in self.versions if p not in self.filled], ["version"], batch_size=500
-        )
-        Project.departments.through.objects.bulk_create(
-            Project.departments.through(project_id=p.pk, organisation_id=d.pk) for p, d in self.project_links
+        _update(Project, [*FILL_FIELDS, "search_text", "version", "updated_at"], self.filled)
+        _update(Project, ["version"], [p for p in self.versions if p not in self.filled])
+        _insert(
+            Project.departments.through,
+            ("project", "organisation"),
+            ((p.pk, d.pk) for p, d in self.project_links),
         )
         for entry in self.new_entries:
             entry.project = entry.project  # takes the pk its new project has been given since
         _check_foreign_keys(AnnualEntry, self.new_entries + self.updated_entries, ENTRY_KEYS)
-        AnnualEntry.objects.bulk_create(self.new_entries)
-        AnnualEntry.objects.bulk_update(
-            self.updated_entries, [*ENTRY_FIELDS, "version", "updated_at"], batch_size=500
-        )
+        _create(AnnualEntry, self.new_entries)
+        _update(AnnualEntry, [*ENTRY_FIELDS, "version", "updated_at"], self.updated_entries)
         through = AnnualEntry.departments.through
         for chunk in chunks(self.entry_unlinks):
             through.objects.filter(pk__in=chunk).delete()
-        through.objects.bulk_create(
-            through(annualentry_id=e.pk, organisation_id=d.pk) for e, d in self.entry_links
-        )
-        AuditEntry.objects.bulk_create(
-            record
-            for instance, action, before, after, project in self.history
-            if (
-                record := audit_entry_build(
-                    by=by,
-                    instance=instance,
-                    action=action,
-                    before=before,
-                    after=after() if callable(after) else after,
-                    project=project,
+        _insert(through, ("annualentry", "organisation"), ((e.pk, d.pk) for e, d in self.entry_links))
+        _insert(AuditEntry, AUDIT_COLUMNS, self._audit_rows(by))
+
+    def _audit_rows(self, by):
+        """audit_entry_build's records of the history, as rows of AUDIT_COLUMNS."""
+        for instance, action, before, after, project in self.history:
+            changes = audit_changes(action=action, before=before, after=after() if callable(after) else after)
+            if changes is not None:
+                yield (
+                    timezone.now(),
+                    by.pk if by is not None else None,
+                    action,
+                    instance._meta.label,
+                    str(instance.pk),
+                    str(instance)[:200],
+                    project.pk if project is not None else None,
+                    changes,
                 )
-            )
+
+
+def _create(model, instances) -> None:
+    """bulk_create(INSTANCES), new rows only: INSERT … RETURNING the keys, which are set on the
+    instances as bulk_create sets them, its SQL written once a batch and its values prepared only
+    where the field changes them on their way to the database."""
+    if not instances:
+        return
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, models.AutoField)]
+    for instance in instances:
+        instance._prepare_related_fields_for_save(operation_name="bulk_create")
+    columns = [
+        (
+            f.attname,
+            f if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add) else None,
+            f if _needs_preparing(f) else None,
         )
+        for f in fields
+    ]
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    returning, returning_params = connection.ops.return_insert_columns([opts.pk])
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    size = min(max(connection.ops.bulk_batch_size(fields, instances), 1), 500)
+    with connection.cursor() as cursor:
+        for start in range(0, len(instances), size):
+            batch = instances[start : start + size]
+            params = []
+            for instance in batch:
+                for attname, stamped, prepared in columns:
+                    value = stamped.pre_save(instance, True) if stamped else getattr(instance, attname)
+                    params.append(prepared.get_db_prep_save(value, connection) if prepared else value)
+            cursor.execute(
+                f"{head}{', '.join([placeholders] * len(batch))} {returning}", [*params, *returning_params]
+            )
+            for instance, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                instance.pk = pk
+                instance._state.adding = False
+                instance._state.db = connection.alias
+
+
+AUDIT_COLUMNS = ("at", "user", "action", "model", "object_id", "object_repr", "project", "changes")
+
+
+def _insert(model, names, rows, size=2000) -> None:
+    """INSERT ROWS (tuples of NAMES' values, every column but the key) into MODEL's table by
+    executemany, each value prepared for the database as save() would."""
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    _executemany(sql, fields, rows, size)
+
+
+def _update(model, names, instances, size=2000) -> None:
+    """bulk_update(INSTANCES, NAMES) as one UPDATE … WHERE pk = %s by executemany."""
+    if not instances:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(pk.column)
+    )
+    attnames = [f.attname for f in fields] + [pk.attname]
+    rows = ([getattr(i, a) for a in attnames] for i in instances)
+    _executemany(sql, [*fields, pk], rows, size)
+
+
+def _executemany(sql, fields, rows, size) -> None:
+    # Only the values a field changes on their way to the database go through it (dates, JSON, …).
+    prepared = [(n, f) for n, f in enumerate(fields) if _needs_preparing(f)]
+    batch = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            row = list(row)
+            for n, field in prepared:
+                row[n] = field.get_db_prep_save(row[n], connection)
+            batch.append(row)
+            if len(batch) >= size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _needs_preparing(field) -> bool:
+    """Text, numbers and keys go to the database as they are; dates, JSON and choices (enums) do not."""
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+    return bool(field.choices) or not isinstance(field, plain)
 
 
 def _links(through, column, objects) -> dict:

@@ -23,6 +23,23 @@ from keyprojects.plans.imports.rejections import Rejection, shown
 from keyprojects.plans.imports.rows import Parsed, Row, parse_file
 from keyprojects.plans.models import AnnualEntry, Batch, Category
 
+NEW_PROJECT_FIELDS = (
+    "name",
+    "code",
+    "owner_key",
+    "owner_id",
+    "district_id",
+    "sector_id",
+    "location",
+    "content",
+    "total_investment",
+    "start_year",
+    "end_year",
+    "leader_id",
+    "contact",
+    "phone",
+)
+
 
 @dataclass(slots=True)  # one per row of a list that may have 100,000
 class PlannedRow:
@@ -35,13 +52,29 @@ class PlannedRow:
     total: int | None
     project_id: int | None = None
     entry_id: int | None = None
-    new_project: dict | None = None  # project_create's fields, owner by key when new
-    fill: dict = field(default_factory=dict)  # empty registry fields to fill
+    # project_create's fields, owner by key when new: values in NEW_PROJECT_FIELDS' order (a tuple
+    # is a quarter of a dict's size, and a list may have 100,000 of these); see project_fields().
+    new_project: tuple | None = None
+    fill: dict | None = None  # empty registry fields to fill
     entry: dict = field(default_factory=dict)
-    departments: list | None = None  # organisation ids, in order; None: the file has no such column
-    changes: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
+    departments: tuple | None = None  # organisation ids, in order; None: the file has no such column
+    changes: list | tuple = ()  # a list once there is one
+    notes: list | tuple = ()
     assumed: Rejection | None = None  # the completion month the list lacked, taken by rule (待补充)
+
+    def project_fields(self) -> dict:
+        """The new project's fields by name."""
+        return dict(zip(NEW_PROJECT_FIELDS, self.new_project, strict=True))
+
+    def change(self, text: str) -> None:
+        if not self.changes:
+            self.changes = []
+        self.changes.append(text)
+
+    def note(self, text: str) -> None:
+        if not self.notes:
+            self.notes = []
+        self.notes.append(text)
 
     def as_dict(self):
         return {
@@ -54,8 +87,8 @@ class PlannedRow:
             "total": self.total,
             "new_project": self.new_project is not None,
             "project_id": self.project_id,
-            "changes": self.changes,
-            "notes": self.notes,
+            "changes": list(self.changes),
+            "notes": list(self.notes),
             "assumed": self.assumed is not None,
         }
 
@@ -72,10 +105,15 @@ class Plan:
     unknown: dict = field(default_factory=dict)  # (kind, key) → UnknownName: a question, not a rejection
     waiting_rows: set = field(default_factory=set)  # Excel rows that use an unknown name
     made: dict = field(default_factory=dict)  # what the office's answers created (names.names_resolve)
+    _shared: dict = field(default_factory=dict, repr=False)  # see shared()
 
     def __post_init__(self):
         self._taken = {(r.row, r.letter or r.column) for r in self.rejections}
         self.refused_rows.update(r.row for r in self.rejections if r.row)
+
+    def shared(self, text: str) -> str:
+        """TEXT, or the equal string met before: a message many rows carry is kept once."""
+        return self._shared.setdefault(text, text)
 
     def add(self, rejection: Rejection) -> None:
         """Keep REJECTION unless its cell is already rejected: one reason a cell, the first found (a
@@ -274,31 +312,28 @@ def build_plan(parsed: Parsed, *, year: int, resolved: dict | None = None, progr
     not answer) is asked, not refused: its rows wait. Reads only."""
     plan = Plan(year=year, parsed=parsed, rejections=list(parsed.rejections), warnings=list(parsed.warnings))
     look = Lookups(parsed, year, resolved=resolved)
-    seen = {}
+    # The first row of each project (its id, else its code, else name and owner) and of each code; an
+    # id, a code and a (name, owner) pair cannot be equal, so one dict holds the projects.
+    seen, seen_codes = {}, {}
     for n, row in enumerate(parsed.rows):
         if progress and n % 250 == 0:
             progress(n, len(parsed.rows))
         planned_row = _plan_row(row, look, plan)
         if planned_row is None or row.row in plan.refused_rows:
             continue
-        key = (
-            ("p", planned_row.project_id)
-            if planned_row.project_id
-            else ("n", row.code or (row.name_key, row.owner_key))
-        )
+        key = planned_row.project_id or row.code or (row.name_key, row.owner_key)
         if key in seen:
             plan.reject(
                 row, "name", _("与第 %(row)s 行是同一个项目，重复列出。") % {"row": seen[key]}, row.name
             )
             continue
         if row.code:
-            code_key = ("c", row.code)
-            if code_key in seen:
+            if row.code in seen_codes:
                 plan.reject(
-                    row, "code", _("项目代码与第 %(row)s 行重复。") % {"row": seen[code_key]}, row.code
+                    row, "code", _("项目代码与第 %(row)s 行重复。") % {"row": seen_codes[row.code]}, row.code
                 )
                 continue
-            seen[code_key] = row.row
+            seen_codes[row.code] = row.row
         seen[key] = row.row
         plan.rows.append(planned_row)
         if planned_row.assumed is not None:
@@ -487,11 +522,11 @@ def _section_sector(row, look, plan) -> tuple[int | None, int | None]:
     return sector_id, section_department
 
 
-def _departments(row, look, plan, section_department) -> list | None:
+def _departments(row, look, plan, section_department) -> tuple | None:
     """The responsible departments' ids, in order: the column's, else the section's; None when the
     row names none."""
     if not row.departments:
-        return None if section_department is None else [section_department]
+        return None if section_department is None else plan.shared((section_department,))
     departments = []
     for name in row.departments:
         org_id = look.org_for("department", name)
@@ -499,7 +534,7 @@ def _departments(row, look, plan, section_department) -> list | None:
             plan.ask("department", name, row, look)
         elif org_id not in departments:
             departments.append(org_id)
-    return departments
+    return plan.shared(tuple(departments))  # rows often name the same ones: kept once
 
 
 def _leader(row, look, plan) -> int | None:
@@ -578,27 +613,31 @@ def _plan_new_project(planned, row, look, plan, owner_id, sector_id, leader_id, 
         return
     if owner_id is None:
         plan.new_owners.setdefault(row.owner_key, row.owner)
-    planned.new_project = {
-        "name": row.name[:200],
-        "code": row.code or None,
-        "owner_key": row.owner_key,
-        "owner_id": owner_id,
-        "district_id": district_id,
-        "sector_id": sector_id,
-        "location": (row.location or "")[:200],
-        "content": row.content or "",
-        "total_investment": row.total,
-        "start_year": row.years[0],
-        "end_year": row.years[1],
-        "leader_id": leader_id,
-        "contact": (row.contact or "")[:30],
-        "phone": (row.phone or "")[:30],
-    }
+    planned.new_project = (  # NEW_PROJECT_FIELDS
+        row.name[:200],
+        row.code or None,
+        row.owner_key,
+        owner_id,
+        district_id,
+        sector_id,
+        (row.location or "")[:200],
+        row.content or "",
+        row.total,
+        row.years[0],
+        row.years[1],
+        leader_id,
+        (row.contact or "")[:30],
+        (row.phone or "")[:30],
+    )
     planned.departments = departments
     if row.category in (Category.CONTINUING, Category.COMPLETING):
-        planned.notes.append(
-            _("新项目按“谋划储备”入库；清单类别为%(category)s，请在项目页登记实际开工日期并转入相应阶段。")
-            % {"category": Category(row.category).label}
+        planned.note(
+            plan.shared(
+                _(
+                    "新项目按“谋划储备”入库；清单类别为%(category)s，请在项目页登记实际开工日期并转入相应阶段。"
+                )
+                % {"category": Category(row.category).label}
+            )
         )
 
 
@@ -618,14 +657,16 @@ def _plan_registry_fill(planned, row, look, project, leader_id, departments) -> 
         if value and not project[name]:
             if name == "code" and row.code in look.by_code:
                 continue
+            if planned.fill is None:
+                planned.fill = {}
             planned.fill[name] = value
-            planned.changes.append(_("项目%(field)s：补填") % {"field": _(PROJECT_LABELS[name])})
+            planned.change(_("项目%(field)s：补填") % {"field": _(PROJECT_LABELS[name])})
     if departments is not None:
         planned.departments = departments
         have = look.project_departments.get(project["id"], set())
         added = [d for d in departments if d not in have]
         if added:  # entry_create / entry_update add them to the project
-            planned.changes.append(
+            planned.change(
                 _("项目责任单位：增加 %(names)s")
                 % {"names": "、".join(look.department_names.get(d, "?") for d in added)}
             )
@@ -664,7 +705,7 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
     if existing is None:
         planned.action = "create"
         if project is not None:
-            planned.changes.append(_("已有项目列入本年度清单"))
+            planned.change(_("已有项目列入本年度清单"))
         return planned
     planned.entry_id = existing["id"]
     differences = []
@@ -695,7 +736,8 @@ def _plan_entry(planned, row, look, plan, project, leader_id, departments) -> Pl
             },
             row.planned,
         )
-    planned.changes.extend(differences)
+    for difference in differences:
+        planned.change(difference)
     planned.action = "update" if planned.changes else "unchanged"
     return planned
 
@@ -737,7 +779,8 @@ def _assume_completion(planned, row, plan, project, existing, final) -> None:
     message %= {"when": when, "end": period[1] if period else ""}
     header = plan.parsed.header
     column = header.by_field.get("completion") or header.by_field.get("years")
-    planned.notes.append(message)
+    message = plan.shared(message)
+    planned.note(message)
     planned.assumed = Rejection(
         message,
         sheet=header.sheet,
@@ -769,7 +812,8 @@ def _assume_start(planned, row, plan, existing, final) -> None:
     }
     header = plan.parsed.header
     column = header.by_field.get("start") or header.by_field.get("category")
-    planned.notes.append(message)
+    message = plan.shared(message)
+    planned.note(message)
     planned.assumed = Rejection(
         message,
         sheet=header.sheet,

@@ -85,10 +85,13 @@ class Row:
 
     def __init__(self, row):
         self.row = row
-        self.errors = []
+        self.errors = ()  # the fields whose cells could not be read
         for name in self.__slots__[1:]:
             if name != "errors":
                 setattr(self, name, None)
+
+    def error(self, f) -> None:
+        self.errors = (*self.errors, f)
 
 
 @dataclass
@@ -156,6 +159,7 @@ def parse_rows(header: Header, rows, *, year: int, merged=None, progress=None) -
     reject = _rejecter(parsed, header.sheet)
     stack = []  # open sections, outermost first
     in_notes = False
+    shared = {}
     for excel_row, cells in _under_header(header, rows, merged, progress):
         get = _getter(col, cells)
         filled = [(c, v) for c, v in enumerate(cells) if not is_empty(v)]
@@ -185,7 +189,7 @@ def parse_rows(header: Header, rows, *, year: int, merged=None, progress=None) -
             if any(c not in (seq_col.index if seq_col else -1,) for c, _v in filled):
                 reject(excel_row, col["name"], _("缺少项目名称。"), "")
             continue
-        parsed.rows.append(_parse_row(header, excel_row, get, stack, year, reject))
+        parsed.rows.append(_shared(_parse_row(header, excel_row, get, stack, year, reject), shared))
         for section in stack:
             section.projects += 1
     # A count in a section row that does not match its projects is worth a look, not a rejection.
@@ -358,6 +362,25 @@ def _parse_row(header, excel_row, get, stack, year, reject) -> Row:
     return row
 
 
+# What rows of a list often have alike: an owner, a place, a contact, the same goal. Kept once.
+SHARED = ("owner", "owner_key", "district", "location", "goal", "content", "contact", "phone", "note")
+
+
+def _shared(row, shared) -> Row:
+    """ROW with its values that an earlier row had too replaced by that row's: a list of 100,000 rows
+    keeps each owner's name once, not 100,000 times."""
+    for name in SHARED:
+        value = getattr(row, name)
+        if value:
+            setattr(row, name, shared.setdefault(value, value))
+    for name in ("departments", "leaders", "years"):
+        value = getattr(row, name)
+        if value:
+            value = tuple(shared.setdefault(v, v) for v in value)
+            setattr(row, name, shared.setdefault(value, value))
+    return row
+
+
 def _read_name_code_owner(row, col, get, reject) -> None:
     excel_row = row.row
     row.name = clean_name(get("name"))
@@ -405,7 +428,7 @@ def _read_category(row, col, get, stack, reject) -> None:
             )
         row.category = category or row.category
         if category is None:
-            row.errors.append("category")
+            row.error("category")
     # A missing category is reported when the plan is made, unless a section above failed first.
 
 
@@ -417,7 +440,7 @@ def _read_years_and_money(row, col, get, reject) -> None:
             row.years_end_month = period_end_month(get("years"))
         except ValueError as exc:
             reject(excel_row, col["years"], str(exc), get("years"))
-            row.errors.append("years")
+            row.error("years")
     for f in MONEY_FIELDS:
         column = col.get(f)
         if column is None:
@@ -426,7 +449,7 @@ def _read_years_and_money(row, col, get, reject) -> None:
             setattr(row, f, parse_money(get(f), column.unit))
         except ValueError as exc:
             reject(excel_row, column, str(exc), get(f))
-            row.errors.append(f)
+            row.error(f)
     if (
         row.planned is None
         and row.category not in (Category.PREPARATORY, None)

@@ -143,3 +143,29 @@ def test_it_applies_a_long_list_with_the_queries_of_a_short_one(world, settings,
     # A few dozen queries, whatever the length; only SQLite's 999 parameters a statement split the bulk
     # inserts, every forty rows or so.
     assert queries[20] < 60 and queries[200] - queries[20] <= (200 - 20) // 10, queries
+
+
+def test_it_writes_in_chunks_exactly_what_it_writes_at_once(world, settings):
+    """Rows are written a chunk at a time (each chunk's records let go before the next): the records,
+    their history and its order are those of one chunk, and progress is told after each chunk."""
+    settings.KP_IMPORT_BULK_ROWS = BULK
+    outcomes = []
+    for chunk in (10**9, 2):
+        settings.KP_IMPORT_CHUNK_ROWS = chunk
+        told = []
+
+        def progress(done, total, told=told):
+            told.append((done, total))
+
+        with transaction.atomic():
+            path = GOOD / "messy_sections.xlsx"
+            _plan, result = run_import(path, name=path.name, year=YEAR, by=world.staff, progress=progress)
+            outcomes.append((result, dump(), told))
+            transaction.set_rollback(True)
+    (result, records, told), (chunked, chunked_records, chunked_told) = outcomes
+    assert chunked == result and result["created"] > 2
+    for part in records:
+        assert chunked_records[part] == records[part], part
+    total = result["created"] + result["updated"]
+    assert told == [(total, total)]
+    assert chunked_told == [(min(n, total), total) for n in range(2, total + 2, 2)]
