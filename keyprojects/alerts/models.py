@@ -129,6 +129,23 @@ class WarningDigest(models.Model):
         return f"{self.organisation} {self.day}"
 
 
+class WarningDirty(models.Model):
+    """A project whose lights are out of date: marked by the hot write paths (monthly reports) in their
+    own transaction, recomputed and cleared by the scheduled refresh_dirty_warnings within a minute,
+    once however many reports came in. SINCE is the latest mark: a mark made again while the job
+    ran is newer than the one it read, so the job leaves it for its next run."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("待刷新预警的项目")
+        verbose_name_plural = _("待刷新预警的项目")
+
+    def __str__(self):
+        return f"{self.project_id} @ {self.since:%Y-%m-%d %H:%M:%S}"
+
+
 # 投产达效 (operating projects): what a completed project promised and what it produced month by month;
 # the warning rule "operating" (alerts/rules.py) compares the two.
 

@@ -8,7 +8,9 @@ green: services.py turns its earlier warning green again.
 """
 
 import datetime as dt
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -28,7 +30,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, override
 
 from keyprojects.alerts.models import Level, OperatingActual, WarningRule
 from keyprojects.lib.dates import add_months, month_end, next_month_start
@@ -202,11 +204,31 @@ _PATTERNS: dict = {}
 _SENTINEL = 987654320
 
 
+_fixed = threading.local()  # .messages: this thread's translations while in fixed_language()
+
+
 def _(message: str) -> str:
+    messages = getattr(_fixed, "messages", None)
+    if messages is not None and message in messages:
+        return messages[message]
     key = (get_language(), message)
     if key not in _TRANSLATED:
         _TRANSLATED[key] = gettext(message)
+    if messages is not None:
+        messages[message] = _TRANSLATED[key]
     return _TRANSLATED[key]
+
+
+@contextmanager
+def fixed_language(language: str):
+    """Word the rules in LANGUAGE (translation.override) without asking for the active language at
+    every one of the tens of thousands of messages a run words."""
+    with override(language):
+        _fixed.messages = _TRANSLATED.setdefault(("fixed", get_language()), {})
+        try:
+            yield
+        finally:
+            _fixed.messages = None
 
 
 def _link(name, *args, anchor=""):

@@ -2,12 +2,16 @@
 figures (targets and monthly actuals) the operating rule reads."""
 
 import datetime as dt
+import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone, translation
+from django.db import connection, transaction
+from django.db.models import DateTimeField, TextField, Value
+from django.db.models.constants import OnConflict
+from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.alerts.models import (
@@ -17,9 +21,18 @@ from keyprojects.alerts.models import (
     ProjectWarning,
     WarningChange,
     WarningDigest,
+    WarningDirty,
     WarningRule,
 )
-from keyprojects.alerts.rules import PARAMS, RULES, TEXT_PARAMS, Context, _link, params_of
+from keyprojects.alerts.rules import (
+    PARAMS,
+    RULES,
+    TEXT_PARAMS,
+    Context,
+    _link,
+    fixed_language,
+    params_of,
+)
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_record, snapshot
 from keyprojects.lib.locking import EditConflict, save_versioned
@@ -77,13 +90,66 @@ CHANGE_RULES = {
 }
 
 
-def warnings_on_project_change(*, project_ids, change: Change, after_commit=False) -> None:
+def warnings_on_project_change(*, project_ids, change: Change, after_commit=False, defer=False) -> None:
     """Receiver of projects.hooks.project_changed (registered in AlertsConfig.ready): refresh the rules
-    CHANGE can move, now or once the sender's transaction has committed."""
-    if after_commit:
+    CHANGE can move, now or once the sender's transaction has committed; or (DEFER) only mark the
+    projects for the scheduled refresh_dirty_warnings, inside the sender's transaction."""
+    if defer:
+        warnings_mark_dirty(project_ids=project_ids)
+    elif after_commit:
         warnings_refresh_on_commit(project_ids=project_ids, codes=CHANGE_RULES[change])
     else:
         warnings_refresh(project_ids=project_ids, codes=CHANGE_RULES[change])
+
+
+def warnings_mark_dirty(*, project_ids) -> None:
+    """Mark PROJECT_IDS as having out-of-date lights, in the caller's transaction: one upsert, so a city's
+    owners reporting at once each pay one small write, not a recompute (warnings_refresh_dirty does
+    that off the request path)."""
+    ids = sorted({int(pk) for pk in project_ids if pk is not None})
+    if not ids:
+        return
+    now = timezone.now()
+    WarningDirty.objects.bulk_create(
+        [WarningDirty(project_id=pk, since=now) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["since"],
+    )
+
+
+def warnings_refresh_dirty(*, chunk: int = 500) -> dict:
+    """Recompute the lights of every project marked dirty (the scheduled job, every minute): once per
+    project however many marks it had, then clear the marks it handled, except those marked again
+    meanwhile (their change may have come after the recompute read). A chunk that fails is retried
+    project by project, and a project that still fails keeps its mark for the next run.
+    Returns {"projects": refreshed, "failed": kept, plus warnings_refresh's counts}."""
+    marks = dict(WarningDirty.objects.order_by("project_id").values_list("project_id", "since"))
+    ids = list(marks)
+    counts = {"projects": 0, "failed": 0, "created": 0, "changed": 0, "green": 0}
+
+    def refresh(batch):
+        result = warnings_refresh(project_ids=batch)
+        for key in ("created", "changed", "green"):
+            counts[key] += result.get(key, 0)
+        with transaction.atomic():
+            for pk in batch:
+                WarningDirty.objects.filter(project_id=pk, since__lte=marks[pk]).delete()
+        counts["projects"] += len(batch)
+
+    for start in range(0, len(ids), chunk):
+        batch = ids[start : start + chunk]
+        try:
+            refresh(batch)
+        except Exception:
+            log.exception("refresh of dirty warnings failed for a chunk; retrying one by one")
+            for pk in batch:
+                try:
+                    refresh([pk])
+                except Exception:
+                    log.exception("refresh of dirty warnings failed for project %s", pk)
+                    counts["failed"] += 1
+    return counts
 
 
 def warnings_recompute_all(*, now=None) -> dict:
@@ -103,7 +169,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
     params = {rule.pk: params_of(rule) for rule in rules}
     hits = {}
     # Written in the office's language whoever's request set it off; pages translate (alerts.wording).
-    with translation.override(settings.LANGUAGE_CODE):
+    with fixed_language(settings.LANGUAGE_CODE):
         for rule in rules:
             if not rule.is_active or rule.code not in RULES:
                 continue
@@ -115,10 +181,7 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
         existing = ProjectWarning.objects.filter(rule__in=rules).order_by()
         if project_ids is not None:
             existing = existing.filter(project_id__in=project_ids)
-        current = {
-            (w["rule_id"], w["subject"]): w
-            for w in existing.values("id", "rule_id", "subject", *_FIELDS, "level_since")
-        }
+        current = _current(existing)
         created, updated, changes = [], [], []
         counts = {"created": 0, "changed": 0, "green": 0}
         for key, hit in hits.items():
@@ -132,90 +195,199 @@ def _recompute(*, project_ids, now, codes=None) -> dict:
                 "project_id": hit.project_id,
             }
             if row is None:
-                created.append(
-                    ProjectWarning(
-                        rule_id=key[0], subject=key[1], level_since=now, first_raised_at=now, **values
-                    )
-                )
+                created.append({"rule_id": key[0], "subject": key[1], **values})
                 continue
             if all(row[name] == values[name] for name in _FIELDS):
                 continue
-            warning = ProjectWarning(id=row["id"], level_since=row["level_since"], updated_at=now, **values)
+            warning = {"id": row["id"], "level_since": row["level_since"], "updated_at": now, **values}
             if row["level"] != hit.level:
-                warning.level_since = now
-                changes.append(
-                    WarningChange(
-                        warning_id=row["id"],
-                        from_level=row["level"],
-                        to_level=hit.level,
-                        figures=hit.figures,
-                        thresholds=hit.thresholds,
-                        at=now,
-                    )
-                )
+                warning["level_since"] = now
+                changes.append((row["id"], row["level"], hit.level, hit.figures, hit.thresholds, now))
                 counts["changed"] += 1
             updated.append(warning)
         for key, row in current.items():
             if key in hits or row["level"] == Level.GREEN:
                 continue
             figures = {_("说明"): _("已不再触发该规则")}
-            updated.append(
-                ProjectWarning(
-                    id=row["id"],
-                    project_id=row["project_id"],
-                    level=Level.GREEN,
-                    message=row["message"],
-                    figures=row["figures"],
-                    thresholds=row["thresholds"],
-                    url=row["url"],
-                    level_since=now,
-                    updated_at=now,
-                )
-            )
-            changes.append(
-                WarningChange(
-                    warning_id=row["id"],
-                    from_level=row["level"],
-                    to_level=Level.GREEN,
-                    figures=figures,
-                    thresholds=params[key[0]],
-                    at=now,
-                )
-            )
+            updated.append({**row, "level": Level.GREEN, "level_since": now, "updated_at": now})
+            changes.append((row["id"], row["level"], Level.GREEN, figures, params[key[0]], now))
             counts["green"] += 1
+        adapt = _Adapt()
         if created:
             # A refresh of the same project committing meanwhile may have inserted one of these:
-            # skip it rather than break the caller's transaction. The rows inserted now are the ones
-            # first raised at NOW (ignore_conflicts returns no ids).
-            ProjectWarning.objects.bulk_create(created, batch_size=1000, ignore_conflicts=True)
+            # skip it rather than break the caller's transaction.
+            _insert_new(created, now, adapt)
+            counts["created"] = len(created)
+        if updated:
+            _update_changed(updated, adapt)
+        if changes:
+            _insert_changes(changes, adapt)
+        if created:
+            # The rows inserted now are the ones first raised at NOW (an ignored conflict returns no
+            # id): their first history rows are copied from them by one INSERT … SELECT.
             fresh = ProjectWarning.objects.filter(rule__in=rules, first_raised_at=now)
             if project_ids is not None:
                 fresh = fresh.filter(project_id__in=project_ids)
-            wanted = {(w.rule_id, w.subject) for w in created}
-            for pk, rule_id, subject, level, figures, thresholds in fresh.values_list(
-                "id", "rule_id", "subject", "level", "figures", "thresholds"
-            ):
-                if (rule_id, subject) in wanted:
-                    changes.append(
-                        WarningChange(
-                            warning_id=pk,
-                            from_level="",
-                            to_level=level,
-                            figures=figures,
-                            thresholds=thresholds,
-                            at=now,
-                        )
-                    )
-            counts["created"] = len(created)
-        if updated:
-            ProjectWarning.objects.bulk_update(
-                updated,
-                ["level", "message", "figures", "thresholds", "url", "level_since", "updated_at"],
-                batch_size=1000,
-            )
-        if changes:
-            WarningChange.objects.bulk_create(changes, batch_size=2000)
+            _insert_first_changes(fresh, now)
     return counts
+
+
+def _current(existing) -> dict:
+    """The stored lights of EXISTING by (rule, subject), as values. Their JSON is read as text and
+    decoded here: the thresholds are the same few texts over thousands of lights, decoded once each."""
+    decoded = {}
+    current = {}
+    rows = existing.annotate(
+        figures_text=Cast("figures", TextField()), thresholds_text=Cast("thresholds", TextField())
+    ).values_list(
+        "id",
+        "rule_id",
+        "subject",
+        "level",
+        "message",
+        "url",
+        "project_id",
+        "level_since",
+        "figures_text",
+        "thresholds_text",
+    )
+    for pk, rule_id, subject, level, message, url, project_id, since, figures, thresholds in rows:
+        if thresholds not in decoded:
+            decoded[thresholds] = json.loads(thresholds)
+        current[(rule_id, subject)] = {
+            "id": pk,
+            "rule_id": rule_id,
+            "subject": subject,
+            "level": level,
+            "message": message,
+            "figures": json.loads(figures),
+            "thresholds": decoded[thresholds],
+            "url": url,
+            "project_id": project_id,
+            "level_since": since,
+        }
+    return current
+
+
+class _Adapt:
+    """Column values as the database driver takes them, without a model instance or field per value;
+    each datetime, and each JSON object (the thresholds: a few objects over thousands of rows),
+    adapted once."""
+
+    def __init__(self):
+        self._json, self._datetimes = {}, {}
+
+    def json(self, value):
+        memo = self._json.get(id(value))
+        if memo is None or memo[0] is not value:
+            memo = self._json[id(value)] = (value, connection.ops.adapt_json_value(value, None))
+        return memo[1]
+
+    def datetime(self, value):
+        if value not in self._datetimes:
+            self._datetimes[value] = connection.ops.adapt_datetimefield_value(value)
+        return self._datetimes[value]
+
+
+def _update_changed(warnings: list[dict], adapt: _Adapt) -> None:
+    """Write the changed lights (WARNINGS: id and new values) with one prepared UPDATE … WHERE id run
+    for all of them (executemany): what bulk_update does, without building a CASE per row and field,
+    which costs seconds of Python for a few thousand lights."""
+    meta = ProjectWarning._meta
+    qn = connection.ops.quote_name
+    names = ("level", "message", "url", "figures", "thresholds", "level_since", "updated_at")
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        qn(meta.db_table),
+        ", ".join(f"{qn(meta.get_field(name).column)} = %s" for name in names),
+        qn(meta.pk.column),
+    )
+    rows = [
+        (
+            w["level"],
+            w["message"],
+            w["url"],
+            adapt.json(w["figures"]),
+            adapt.json(w["thresholds"]),
+            adapt.datetime(w["level_since"]),
+            adapt.datetime(w["updated_at"]),
+            w["id"],
+        )
+        for w in warnings
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
+
+
+def _insert_changes(changes: list[tuple], adapt: _Adapt) -> None:
+    """INSERT the history rows CHANGES ((warning id, from, to, figures, thresholds, at) each) by one
+    prepared statement run for all of them."""
+    meta = WarningChange._meta
+    qn = connection.ops.quote_name
+    names = ("warning", "from_level", "to_level", "figures", "thresholds", "at")
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(meta.db_table),
+        ", ".join(qn(meta.get_field(name).column) for name in names),
+        ", ".join(["%s"] * len(names)),
+    )
+    rows = [
+        (pk, before, after, adapt.json(figures), adapt.json(thresholds), adapt.datetime(at))
+        for pk, before, after, figures, thresholds, at in changes
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
+
+
+def _insert_new(created: list[dict], now, adapt: _Adapt) -> None:
+    """INSERT the new lights (CREATED: their column values) by one prepared statement run for all of
+    them, skipping one a concurrent refresh inserted meanwhile: bulk_create(ignore_conflicts=True)
+    without a model instance per light."""
+    meta = ProjectWarning._meta
+    names = ("rule_id", "subject", "project_id", "level", "message", "url", "figures", "thresholds")
+    moments = ("level_since", "first_raised_at", "updated_at")
+    qn = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE
+    fields = [meta.get_field(name) for name in names + moments]
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        connection.ops.insert_statement(on_conflict=on_conflict),
+        qn(meta.db_table),
+        ", ".join(qn(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
+    )
+    at, updated_at = adapt.datetime(now), adapt.datetime(timezone.now())
+    rows = [
+        (
+            *(v[name] for name in names[:6]),
+            adapt.json(v["figures"]),
+            adapt.json(v["thresholds"]),
+            at,
+            at,
+            updated_at,
+        )
+        for v in created
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
+
+
+def _insert_first_changes(fresh, now) -> None:
+    """The history row of each light in FRESH (a queryset of the lights just created): INSERT … SELECT
+    of their level, figures and thresholds, in the database."""
+    select = fresh.order_by("id").values_list(
+        "id", Value(""), "level", "figures", "thresholds", Value(now, output_field=DateTimeField())
+    )
+    select_sql, params = select.query.sql_with_params()
+    meta = WarningChange._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(
+        qn(meta.get_field(name).column)
+        for name in ("warning", "from_level", "to_level", "figures", "thresholds", "at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({columns}) {select_sql}", params)
 
 
 def _check_params(rule: WarningRule, params: dict) -> dict:

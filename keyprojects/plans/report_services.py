@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -182,7 +182,10 @@ def _store_photos(report, photos, by) -> list[ReportPhoto]:
 def _lock_entry(entry: AnnualEntry) -> None:
     """One writer per entry at a time, so the totals a write checks stay true until it commits. No
     ORDER BY: the model's ordering would join the list, and FOR UPDATE would lock that one row for
-    every writer of the year."""
+    every writer of the year. SQLite has no row locks: its writers already take turns, each
+    transaction holding the one write lock from BEGIN IMMEDIATE on."""
+    if not connection.features.has_select_for_update:
+        return
     list(AnnualEntry.objects.select_for_update().filter(pk=entry.pk).order_by().values_list("pk", flat=True))
 
 
@@ -263,7 +266,7 @@ def monthly_report_save(
                     project=entry.project,
                 )
             if submit:
-                project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, after_commit=True)
+                project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, defer=True)
     except IntegrityError:
         # Two first saves of one month at once: the other one made it; this one is a conflict.
         _remove_files(written)
@@ -295,7 +298,7 @@ def monthly_report_approve(
         report.reviewed_at = timezone.now()
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
-        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, after_commit=True)
+        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, defer=True)
     return report
 
 
@@ -352,7 +355,7 @@ def monthly_report_return(
         save_versioned(report, expected_version=current.version)
         _audit(by=by, report=report, action=AuditEntry.Action.UPDATE, before=before)
         _notify_returned(report)
-        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, after_commit=True)
+        project_changed.send(project_ids=[report.entry.project_id], change=Change.REPORT, defer=True)
     return report
 
 
@@ -498,7 +501,7 @@ def report_adjust(
             after={**report_snapshot(current), str(_("调整原因")): reason},
             project=entry.project,
         )
-        project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, after_commit=True)
+        project_changed.send(project_ids=[entry.project_id], change=Change.REPORT, defer=True)
     report.refresh_from_db()
     return adjustment
 

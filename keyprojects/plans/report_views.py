@@ -144,7 +144,6 @@ def report_fill(request, entry_id, month):
     if request.method == "GET" and not selectors.is_editable(report):
         return redirect("report_detail", pk=report.pk)
     today = timezone.localdate()
-    refusal = services.report_refusal(entry=entry, month=month, today=today)
     status = 200
     conflict = upload_error = None
     if request.method == "POST" and _post_too_large(request):
@@ -173,6 +172,8 @@ def report_fill(request, entry_id, month):
             else:
                 messages.success(request, _("%(month)s月报送已保存为草稿，尚未提交。") % {"month": month})
             return redirect("report_detail", pk=report.pk)
+    # Only the form page shows why the month is closed; a post that saves is checked by the service.
+    refusal = services.report_refusal(entry=entry, month=month, today=today)
     form.fields["amount"].widget.attrs.update(
         {
             "hx-get": reverse("report_preview", args=[entry.pk, month]),

@@ -16,7 +16,8 @@ class Change(enum.Enum):
 
 
 # Sent with project_ids=[…], change=Change.X, after_commit=bool. AFTER_COMMIT asks receivers to act once
-# the sender's transaction has committed (hot write paths such as monthly reports).
+# the sender's transaction has committed; DEFER=True (monthly reports, a city's owners all at once) only
+# to note the change in it and act off the request path, within a minute.
 project_changed = Hook("project_changed")
 
 # Sent with item=PrelimItem, by=user whenever an item is saved as done, inside the writer's transaction:

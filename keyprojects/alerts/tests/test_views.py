@@ -12,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from keyprojects.alerts.models import Level, OperatingActual, OperatingTarget, ProjectWarning, WarningRule
+from keyprojects.alerts.models import (
+    Level,
+    OperatingActual,
+    OperatingTarget,
+    ProjectWarning,
+    WarningDirty,
+    WarningRule,
+)
 from keyprojects.alerts.services import warnings_recompute_all
 from keyprojects.audit.models import AuditEntry
 from keyprojects.notifications.models import Kind, Notification
@@ -346,4 +353,8 @@ def test_it_turns_the_reporting_light_green_once_the_missing_report_is_handed_in
             progress="主体完工",
             submit=True,
         )
+    # The submission only marks the project; the job a minute later turns the light.
+    assert ProjectWarning.objects.get(rule__code="reporting", project=world.project_b).level == Level.YELLOW
+    call_command("refresh_dirty_warnings", stdout=io.StringIO())
     assert ProjectWarning.objects.get(rule__code="reporting", project=world.project_b).level == Level.GREEN
+    assert not WarningDirty.objects.exists()
