@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
 from pytest_django.fixtures import validate_django_db
@@ -100,3 +101,11 @@ def _office_language_after():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Cached filter choices (lib/cache.py) belong to the data of the test that made them: a rolled-back
+    test does not bump their versions, so none may reach the next test."""
+    yield
+    cache.clear()

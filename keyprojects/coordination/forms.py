@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -5,15 +7,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.coordination.models import Problem
-from keyprojects.coordination.selectors import SORTS
+from keyprojects.coordination.selectors import SORTS, problem_filter_choices
 from keyprojects.coordination.services import (
     ATTACHMENTS_PER_STEP,
     HANDLER_KINDS,
     TEXT_MAX,
     attachment_check,
-    levels,
 )
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.models import Organisation
 
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.ofd,.jpg,.jpeg,.png,.webp"
@@ -87,6 +89,10 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _filter_choices(name):
+    return [("", _("全部")), *problem_filter_choices()[name]]
+
+
 class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
         label=_("搜索"),
@@ -94,15 +100,24 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("问题概述、项目名称或拼音首字母")}),
     )
-    category = forms.ChoiceField(label=_("问题类别"), required=False)
-    level = forms.TypedChoiceField(label=_("当前层级"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(widget=FastSelect, label=_("问题类别"), required=False)
+    level = forms.TypedChoiceField(
+        widget=FastSelect, label=_("当前层级"), required=False, coerce=int, empty_value=None
+    )
     state = forms.ChoiceField(
+        widget=FastSelect,
         label=_("状态"),
         required=False,
         choices=[("", _("全部")), ("unresolved", _("未办结")), *Problem.Status.choices],
     )
-    unit = UnitChoiceField(label=_("承办单位"), queryset=Organisation.objects.none(), required=False)
-    district = UnitChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
+    # Ids from the cached choices (selectors.problem_filter_choices): binding, validating and
+    # rendering the form query nothing.
+    unit = forms.TypedChoiceField(
+        widget=FastSelect, label=_("承办单位"), coerce=int, empty_value=None, required=False
+    )
+    district = forms.TypedChoiceField(
+        widget=FastSelect, label=_("城区"), coerce=int, empty_value=None, required=False
+    )
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # From the home page's to-do: problems a unit raised (to confirm), problems on a leader's projects.
     raised_by = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -110,6 +125,7 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
     assign_overdue = forms.BooleanField(label=_("只看待交办超时"), required=False)
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("排序"),
         required=False,
         choices=[
@@ -123,15 +139,9 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("全部")), *Problem.Category.choices]
-        self.fields["level"].choices = [("", _("全部"))] + [
-            (n, f"{n}. {lv.name}") for n, lv in sorted(levels().items())
-        ]
-        self.fields["unit"].queryset = handler_units()
-        self.fields["district"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.DISTRICT, is_active=True
-        )
-        for name in ("unit", "district"):
-            self.fields[name].empty_label = _("全部")
+        for name in ("level", "unit", "district"):
+            # Callables: read only when a value is validated or the form is rendered.
+            self.fields[name].choices = partial(_filter_choices, name)
         if user is not None and user.role == user.Role.DISTRICT:
             del self.fields["district"]
         assert set(dict(self.fields["sort"].choices)) == set(SORTS)

@@ -15,17 +15,21 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from keyprojects.coordination.access import instructions_visible_to, problems_visible_to
 from keyprojects.coordination.leader_selectors import leader_project_ids
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
+from keyprojects.lib.cache import cached
 from keyprojects.lib.text import search_term
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation
 
 Status = Problem.Status
+# The units that handle problems (lead or co-handle): districts and departments.
+HANDLER_KINDS = (Organisation.Kind.DISTRICT, Organisation.Kind.DEPARTMENT)
 
 SORTS = {
     "new": ["-created_at", "-id"],
@@ -112,12 +116,90 @@ def problem_list(*, user, filters: dict | None = None, today=None) -> QuerySet[P
 
 
 def problem_warning_counts(*, user, today=None) -> dict:
-    """How many problems USER may see are 超时 (overdue_q) and 待交办超时 (assign_overdue_q): one query."""
+    """How many problems USER may see are 超时 (overdue_q) and 待交办超时 (assign_overdue_q): two
+    counts, each a range of its (status, deadline) index rather than one pass over every problem."""
     today = _today(today)
-    return problems_visible_to(user).aggregate(
-        overdue=Count("id", filter=overdue_q(today)),
-        assign_overdue=Count("id", filter=assign_overdue_q(today)),
-    )
+    visible = problems_visible_to(user).order_by()
+    return {
+        "overdue": visible.filter(overdue_q(today)).count(),
+        "assign_overdue": visible.filter(assign_overdue_q(today)).count(),
+    }
+
+
+# The cache topic of the ledger's filter choices; bumped when an organisation or a level changes.
+FILTER_TOPIC = "problem-filters"
+
+
+def problem_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The handling units, districts and escalation levels the ledger's filter offers, as (value,
+    label), and the levels' names ("names": {level: name}, untranslated): a few queries once, then
+    from the cache until an organisation or a level changes (coordination/apps.py)."""
+
+    def compute():
+        active = Organisation.objects.filter(is_active=True)
+        ladder = levels()
+        return {
+            "unit": [
+                (o.pk, o.name) for o in active.filter(kind__in=HANDLER_KINDS).order_by("kind", "sort", "name")
+            ],
+            "district": [(o.pk, o.name) for o in active.filter(kind=Organisation.Kind.DISTRICT)],
+            "level": [(n, f"{n}. {lv.name}") for n, lv in sorted(ladder.items())],
+            "names": {n: lv.name for n, lv in ladder.items()},
+        }
+
+    return cached(FILTER_TOPIC, "choices", compute)
+
+
+def _badge(level: int) -> str:
+    if level >= 3:
+        return "text-bg-danger"
+    return "text-bg-warning" if level == 2 else "text-bg-light border"
+
+
+STATUS_BADGES = {
+    Status.CLOSED: "text-bg-success",
+    Status.RESOLVED: "text-bg-info",
+    Status.OPEN: "text-bg-secondary",
+}
+
+
+def problem_ledger_rows(problems, *, today=None) -> list[dict]:
+    """One page of the ledger (PROBLEMS from problem_list) as the rows its table shows: labels, links,
+    badges and clocks prepared here, so the template only prints them."""
+    today = _today(today)
+    names = problem_filter_choices()["names"]
+    calendar = ledger_calendar(today)
+    before, after = reverse("problem_detail", args=[987654321]).split("987654321")
+    categories = {value: str(label) for value, label in Problem.Category.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    rows = []
+    for p in problems:
+        clock = problem_clock(p, today=today, calendar=calendar)
+        row_css = ""
+        if clock is not None and clock.overdue:
+            row_css = "table-warning" if clock.assign else "table-danger"
+        name = names.get(p.level)
+        rows.append(
+            {
+                "pk": p.pk,
+                "url": f"{before}{p.pk}{after}",
+                "title": p.title,
+                "project": p.project.name,
+                "district": p.project.district.label,
+                "category": categories.get(p.category, p.category),
+                "lead_unit": p.lead_unit.label,
+                "co_units": "、".join(u.label for u in p.co_units.all()) or "—",
+                "level_badge": _badge(p.level),
+                "level": f"{p.level}. {gettext(name) if name else p.level}",
+                "clock": clock,
+                "row_css": row_css,
+                "status_badge": STATUS_BADGES.get(p.status, "text-bg-primary"),
+                "status": statuses.get(p.status, p.status),
+                "created": timezone.localtime(p.created_at).date().isoformat(),
+                "raised_by": p.raised_by_org.label,
+            }
+        )
+    return rows
 
 
 @dataclass

@@ -33,13 +33,19 @@ from keyprojects.coordination.models import (
     ProblemAction,
     ProblemAttachment,
 )
-from keyprojects.coordination.selectors import DEFAULT_LADDER, MemoCalendar, levels, overdue_q
+from keyprojects.coordination.selectors import (
+    DEFAULT_LADDER,
+    HANDLER_KINDS,
+    MemoCalendar,
+    levels,
+    overdue_q,
+)
 from keyprojects.lib.locking import save_versioned
 from keyprojects.lib.uploads import content_matches, upload_name
 from keyprojects.lib.workdays import WorkCalendar, add_workdays
 from keyprojects.notifications.models import Kind as NoticeKind
 from keyprojects.notifications.services import notification_send
-from keyprojects.orgs.models import Organisation, User
+from keyprojects.orgs.models import User
 from keyprojects.projects.models import Project
 
 Status = Problem.Status
@@ -49,7 +55,6 @@ Role = User.Role
 log = logging.getLogger(__name__)
 
 # Units that handle problems: districts and city departments (the office coordinates, owners raise).
-HANDLER_KINDS = (Organisation.Kind.DISTRICT, Organisation.Kind.DEPARTMENT)
 # What a problem's files may be, each checked by its content (keyprojects/lib/uploads.py).
 ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "webp", "docx", "xlsx", "ofd", "doc", "xls")
 ATTACHMENTS_PER_STEP = 10
@@ -861,11 +866,11 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
     if the new level's time runs out too, a later run moves it again. A 待交办 problem has no level clock
     and never escalates (its assignment limit is a warning for the office: selectors.assign_overdue_q).
 
-    Bulk and idempotent: due problems are handled in groups of one (level, deadline), each one
-    INSERT … SELECT for the log, one for the audit entries and one conditional UPDATE, whatever the
-    number of problems in it; a second run on the same day finds nothing due and changes nothing. A group
-    the job cannot handle (the new deadline cannot be computed, a database error) is logged, rolled back
-    alone and left as it was, so the next run tries it again; the others go through.
+    Set-based and idempotent: due problems are handled in groups of one level, each one prepared INSERT
+    run for all the group's log rows, one for its audit entries and one UPDATE, whatever the number of
+    problems in it; a second run on the same day finds nothing due and changes nothing. A group the job
+    cannot handle (the new deadline cannot be computed, a database error) is logged, rolled back alone
+    and left as it was, so the next run tries it again; the others go through.
 
     Returns {"escalated": problems moved, "steps": levels climbed (one each), "failed": problems left for
     the next run, "levels": {new level: problems moved there}, "today": the day used}."""
@@ -889,9 +894,10 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
         )
         groups = defaultdict(list)
         for row in rows:
-            groups[(row[1], row[2])].append(row)
+            groups[row[1]].append(row)
         now = timezone.now()
-        for (level, deadline), members in sorted(groups.items()):
+        for level, members in sorted(groups.items()):
+            members.sort()  # by id: the log and audit rows in the order of the problems
             try:
                 with transaction.atomic():  # a savepoint: a failing group leaves nothing behind
                     to_level = _next_level(ladder, level)
@@ -899,7 +905,7 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
                         new_deadlines[to_level] = level_deadline_from(today, ladder[to_level], calendar)
                     new_deadline = new_deadlines[to_level]
                     moved = _escalate_group(
-                        level, deadline, to_level, today, new_deadline, ladder=ladder, now=now
+                        level, members, to_level, today, new_deadline, cutoff=cutoff, ladder=ladder, now=now
                     )
                     if moved != len(members):
                         raise RuntimeError(
@@ -907,11 +913,10 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
                         )
             except Exception:
                 log.exception(
-                    "escalation on %s: %s problems at level %s (deadline %s) left for the next run",
+                    "escalation on %s: %s problems at level %s left for the next run",
                     today,
                     len(members),
                     level,
-                    deadline,
                 )
                 result["failed"] += len(members)
                 continue
@@ -923,78 +928,70 @@ def problems_escalate_due(*, today: dt.date | None = None) -> dict:
     return result
 
 
-def _escalate_group(level, deadline, to_level, today, new_deadline, *, ladder, now) -> int:
-    """Problems in hand at (LEVEL, DEADLINE) one level up to TO_LEVEL from TODAY: their log entries and
-    audit entries (INSERT … SELECT), then the UPDATE. Returns the number of problems moved."""
-    where = (level, deadline)
-    note = _("超过办理时限（%(date)s）未办结，自动提级至“%(level)s”。") % {
-        "date": deadline.isoformat(),
-        "level": ladder[to_level].name,
-    }
-    _insert_from_group(
+def _escalate_group(level, members, to_level, today, new_deadline, *, cutoff, ladder, now) -> int:
+    """The problems in hand at LEVEL past their time limit by CUTOFF (MEMBERS: their (pk, level,
+    deadline, title, project, lead unit) rows, read under lock) one level up to TO_LEVEL from TODAY:
+    their log entries and audit entries (one prepared INSERT each, run for all of them), then one UPDATE.
+    Returns the number of problems moved."""
+    connection = transaction.get_connection()
+    level_name = ladder[to_level].name
+    notes, changes = {}, {}
+    for _pk, _level, deadline, *_rest in members:
+        if deadline not in notes:
+            notes[deadline] = _("超过办理时限（%(date)s）未办结，自动提级至“%(level)s”。") % {
+                "date": deadline.isoformat(),
+                "level": level_name,
+            }
+            changes[deadline] = connection.ops.adapt_json_value(
+                {
+                    str(_("当前层级")): [str(level), str(to_level)],
+                    str(_("本层级起始日")): ["", str(today)],
+                    str(_("本层级办理时限")): [str(deadline), str(new_deadline or "")],
+                },
+                None,
+            )
+    at = connection.ops.adapt_datetimefield_value(now)
+    kind, action, label = ActionKind.AUTO_ESCALATE.value, AuditEntry.Action.UPDATE.value, Problem._meta.label
+    _insert_rows(
         ProblemAction,
-        {
-            "problem_id": ("p.id", []),
-            "kind": ("%s", [ActionKind.AUTO_ESCALATE.value]),
-            "by_id": ("NULL", []),
-            "by_org_id": ("NULL", []),
-            "note": ("%s", [note]),
-            "from_level": ("%s", [level]),
-            "to_level": ("%s", [to_level]),
-            "at": ("%s", [now]),
-        },
-        where,
+        ("problem", "kind", "by", "by_org", "note", "from_level", "to_level", "at"),
+        [(pk, kind, None, None, notes[deadline], level, to_level, at) for pk, _l, deadline, *_r in members],
     )
-    changes = {
-        str(_("当前层级")): [str(level), str(to_level)],
-        str(_("本层级起始日")): ["", str(today)],
-        str(_("本层级办理时限")): [str(deadline), str(new_deadline or "")],
-    }
-    _insert_from_group(
+    _insert_rows(
         AuditEntry,
-        {
-            "at": ("%s", [now]),
-            "user_id": ("NULL", []),
-            "action": ("%s", [AuditEntry.Action.UPDATE.value]),
-            "model": ("%s", [Problem._meta.label]),
-            "object_id": ("CAST(p.id AS VARCHAR(40))", []),
-            "object_repr": ("SUBSTR(p.title, 1, 200)", []),
-            "project_id": ("p.project_id", []),
-            "changes": ("%s", [changes]),
-        },
-        where,
+        ("at", "user", "action", "model", "object_id", "object_repr", "project", "changes"),
+        [
+            (at, None, action, label, str(pk), title[:200], project, changes[deadline])
+            for pk, _l, deadline, title, project, _lead in members
+        ],
     )
-    return Problem.objects.filter(status=Status.HANDLING, level=level, level_deadline=deadline).update(
-        level=to_level,
-        level_since=today,
-        level_deadline=new_deadline,
-        version=F("version") + 1,
-        updated_at=now,
+    return (
+        Problem.objects.filter(status=Status.HANDLING, level=level)
+        .filter(overdue_q(cutoff))
+        .update(
+            level=to_level,
+            level_since=today,
+            level_deadline=new_deadline,
+            version=F("version") + 1,
+            updated_at=now,
+        )
     )
 
 
-def _insert_from_group(model, values: dict, group):
-    """INSERT INTO MODEL's table one row per problem p in hand at GROUP = (level, deadline): VALUES maps
-    each column to (SQL expression over p, params)."""
+def _insert_rows(model, fields, rows) -> None:
+    """INSERT ROWS (values already as the driver takes them, in the order of FIELDS) into MODEL's table
+    by one prepared statement run for all of them (executemany), in chunks."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
-    fields = {f.column: f for f in model._meta.concrete_fields}
-    columns, expressions, params = [], [], []
-    for column, (expression, expression_params) in values.items():
-        columns.append(quote(column))
-        expressions.append(expression)
-        field = fields[column]
-        params += [field.get_db_prep_save(v, connection) for v in expression_params]
-    level, deadline = group
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(expressions)} FROM {quote(Problem._meta.db_table)} p "
-        "WHERE p.status = %s AND p.level = %s AND p.level_deadline = %s"
+    meta = model._meta
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(meta.get_field(name).column) for name in fields),
+        ", ".join(["%s"] * len(fields)),
     )
-    deadline_field = Problem._meta.get_field("level_deadline")
-    params += [Status.HANDLING.value, level, deadline_field.get_db_prep_save(deadline, connection)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
 
 
 def _notify_escalated(done, ladder, today):

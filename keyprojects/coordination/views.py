@@ -74,20 +74,21 @@ def problem_list(request):
     today = timezone.localdate()
     problems = selectors.problem_list(user=request.user, filters=filters, today=today)
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.problem_rows(page.object_list, today=today)
+    page.object_list = selectors.problem_ledger_rows(page.object_list, today=today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
-        "counts": selectors.problem_warning_counts(user=request.user, today=today),
         "page": page,
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": query.urlencode(),
         "project": project,
         "today": today,
     }
-    template = "coordination/problem_table.html" if request.htmx else "coordination/problem_list.html"
-    return render(request, template, context)
+    if request.htmx:  # the filter form's refresh: the table only
+        return render(request, "coordination/problem_table.html", context)
+    context["counts"] = selectors.problem_warning_counts(user=request.user, today=today)
+    return render(request, "coordination/problem_list.html", context)
 
 
 @require_GET

@@ -1,13 +1,20 @@
+from functools import partial
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.access import organisations_for_choice
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.access import projects_visible_to
-from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Sector, Stage
-from keyprojects.projects.selectors import SORTS
+from keyprojects.projects.models import FactorNeed, PrelimItem, Project, Stage
+from keyprojects.projects.selectors import SORTS, project_filter_choices
+
+
+def _filter_choices(name):
+    return [("", _("全部")), *project_filter_choices()[name]]
 
 
 class ProjectFilterForm(BootstrapFormMixin, forms.Form):
@@ -17,9 +24,17 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}),
     )
-    district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
-    sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
-    stage = forms.ChoiceField(label=_("阶段"), choices=[("", _("全部")), *Stage.choices], required=False)
+    # Ids from the cached choices (selectors.project_filter_choices): binding, validating and
+    # rendering the form query nothing.
+    district = forms.TypedChoiceField(
+        widget=FastSelect, label=_("城区"), coerce=int, empty_value=None, required=False
+    )
+    sector = forms.TypedChoiceField(
+        widget=FastSelect, label=_("行业"), coerce=int, empty_value=None, required=False
+    )
+    stage = forms.ChoiceField(
+        widget=FastSelect, label=_("阶段"), choices=[("", _("全部")), *Stage.choices], required=False
+    )
     # A name to type, with the owners offered as a datalist: 300 <option>s rendered as a Select
     # widget cost more than the rest of the page together.
     owner = forms.CharField(
@@ -28,10 +43,13 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"list": "owner-options", "placeholder": _("业主名称")}),
     )
-    leader = forms.ModelChoiceField(label=_("联系市领导"), queryset=User.objects.none(), required=False)
+    leader = forms.TypedChoiceField(
+        widget=FastSelect, label=_("联系市领导"), coerce=int, empty_value=None, required=False
+    )
     over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False)
     top_level = forms.BooleanField(label=_("只看主项目"), required=False)
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("排序"),
         required=False,
         choices=[
@@ -46,11 +64,9 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = Organisation.objects.filter(is_active=True)
-        self.fields["district"].queryset = orgs.filter(kind=Organisation.Kind.DISTRICT)
-        self.fields["leader"].queryset = User.objects.filter(role=User.Role.LEADER, is_active=True)
         for name in ("district", "sector", "leader"):
-            self.fields[name].empty_label = _("全部")
+            # Callables: read only when a value is validated or the form is rendered.
+            self.fields[name].choices = partial(_filter_choices, name)
         if user.role == User.Role.OWNER:
             del self.fields["owner"]
         if user.role == User.Role.DISTRICT:

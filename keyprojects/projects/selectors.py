@@ -3,10 +3,13 @@
 import re
 
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 
 from keyprojects.audit.models import AuditEntry
-from keyprojects.lib.money import YUAN_PER_YI
+from keyprojects.lib.cache import cached
+from keyprojects.lib.money import YUAN_PER_YI, format_wan
 from keyprojects.lib.text import normalise_name, search_term
+from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.access import projects_visible_to
 from keyprojects.projects.models import PrelimItem, Project, Sector, Stage
 
@@ -45,10 +48,91 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
 
 
 def owner_names_for(user) -> list[str]:
-    """Names of the owners of the projects USER may see, for the owner filter's suggestions."""
-    return list(
-        projects_visible_to(user).order_by("owner__name").values_list("owner__name", flat=True).distinct()
+    """Names of the owners of the projects USER may see, for the owner filter's suggestions: computed
+    once per scope until an organisation, sector, user or project changes (projects/apps.py)."""
+    return cached(
+        FILTER_TOPIC,
+        f"owners:{_scope_key(user)}",
+        lambda: list(
+            projects_visible_to(user).order_by("owner__name").values_list("owner__name", flat=True).distinct()
+        ),
     )
+
+
+# The cache topic of the list's filter choices; bumped by saves and deletes of what they list.
+FILTER_TOPIC = "project-filters"
+
+
+def _scope_key(user) -> str:
+    """Which projects_visible_to scope USER has: users of one scope share the cached values."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return "none"
+    if user.sees_everything:
+        return "all"
+    return f"{user.role}:{user.organisation_id}"
+
+
+def project_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The districts, sectors and leaders the project filter offers, as (id, label): three queries
+    once, then from the cache until one of them changes."""
+
+    def compute():
+        from_orgs = Organisation.objects.filter(is_active=True, kind=Organisation.Kind.DISTRICT)
+        leaders = User.objects.filter(role=User.Role.LEADER, is_active=True)
+        return {
+            "district": [(o.pk, str(o)) for o in from_orgs.order_by("sort", "name")],
+            "sector": [(s.pk, str(s)) for s in Sector.objects.all()],
+            "leader": [(u.pk, str(u)) for u in leaders.order_by("sort", "username")],
+        }
+
+    return cached(FILTER_TOPIC, "choices", compute)
+
+
+# What a row of the list shows, read as values (no model instances) for one page.
+ROW_FIELDS = (
+    "id",
+    "name",
+    "code",
+    "owner__name",
+    "owner__short_name",
+    "district__name",
+    "district__short_name",
+    "sector__name",
+    "stage",
+    "total_investment",
+    "start_year",
+    "end_year",
+    "leader_id",
+    "leader__full_name",
+    "leader__username",
+)
+
+
+def project_rows(projects: QuerySet[Project], *, user) -> list[dict]:
+    """One page of PROJECTS (a slice of project_list) as the rows the table shows: labels, amounts
+    and links prepared here, so the template only prints them."""
+    before, after = reverse("project_detail", args=[987654321]).split("987654321")
+    stages = {value: str(label) for value, label in Stage.choices}
+    rows = []
+    for r in projects.values(*ROW_FIELDS):
+        start, end = r["start_year"], r["end_year"]
+        rows.append(
+            {
+                "id": r["id"],
+                "url": f"{before}{r['id']}{after}",
+                "name": r["name"],
+                "code": r["code"],
+                "owner": r["owner__short_name"] or r["owner__name"],
+                "district": r["district__short_name"] or r["district__name"],
+                "sector": r["sector__name"],
+                "stage": stages.get(r["stage"], r["stage"]),
+                "investment": format_wan(r["total_investment"]),
+                "years": str(start) if start == end else f"{start}—{end}",
+                "leader": (r["leader__full_name"] or r["leader__username"]) if r["leader_id"] else "",
+                "mine": r["leader_id"] is not None and r["leader_id"] == user.pk,
+            }
+        )
+    return rows
 
 
 def project_totals(projects: QuerySet[Project]) -> dict:

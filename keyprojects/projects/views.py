@@ -32,6 +32,7 @@ def project_list(request):
     form = ProjectFilterForm(request.GET or None, user=request.user)
     projects = selectors.project_list(user=request.user, filters=form.cleaned_filters())
     page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    page.object_list = selectors.project_rows(page.object_list, user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -174,6 +175,7 @@ def test_it_exports_2000_rows_with_a_fixed_number_of_queries(client, cast):
     client.force_login(cast.staff)
 
     def count():
+        cache.clear()  # the filter choices cold each time: the worst case, the same for both
         with CaptureQueriesContext(connection) as queries:
             response = client.get(EXPORT)
         return len(queries), response
