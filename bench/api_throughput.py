@@ -33,6 +33,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import project_list as base  # noqa: E402  (the throw-away database and the machine description)
+from _harness import MIN_REPEAT, Row, emit  # noqa: E402
 
 DISTRICTS, OWNERS = 15, 500
 SECTORS = ("产业", "基础设施", "社会民生", "生态环保")
@@ -274,17 +275,46 @@ def main():
                 f"{args.seconds:g} s per case, {args.projects:,} projects, load average "
                 f"{os.getloadavg()[0]:.1f}"
             )
-            print(f"{'case':36} {'req/s':>8} {'median ms':>10} {'p90 ms':>8} {'errors':>7} {'÷ trivial':>10}")
-            trivial_rate = None
-            for name, path, headers in cases:
-                latencies, errors, elapsed = load(root + path, headers, args.clients, args.seconds)
+            # Each list case in slices of --seconds ÷ rounds, each paired with a slice of the trivial
+            # endpoint run just before or after it (the order alternating): the ratio per pair.
+            rounds = max(MIN_REPEAT, 5)
+            slice_s = max(0.5, args.seconds / rounds)
+            print(
+                f"{'case':36} {'req/s':>8} {'median ms':>10} {'p90 ms':>8} {'errors':>7} {'÷ trivial':>10}  "
+                f"({rounds} interleaved slices of {slice_s:g} s, paired with the trivial endpoint)"
+            )
+            trivial = cases[0]
+            for name, path, headers in cases[1:]:
+                ratios, latencies, errors, elapsed, trivial_rates = [], [], 0, 0.0, []
+                for i in range(rounds):
+                    pair = [(True, trivial[1], trivial[2]), (False, path, headers)]
+                    rates = {}
+                    for is_trivial, p, h in pair[i % 2 :] + pair[: i % 2]:
+                        lat, err, secs = load(root + p, h, args.clients, slice_s)
+                        rates[is_trivial] = len(lat) / secs
+                        if not is_trivial:
+                            latencies += lat
+                            errors += err
+                            elapsed += secs
+                        else:
+                            trivial_rates.append(len(lat) / secs)
+                    ratios.append(rates[False] / rates[True])
                 rate = len(latencies) / elapsed
-                trivial_rate = trivial_rate or rate
                 latencies.sort()
                 p90 = latencies[int(len(latencies) * 0.9)] if latencies else float("nan")
                 print(
                     f"{name:36} {rate:8.1f} {statistics.median(latencies) * 1000:10.1f} {p90 * 1000:8.1f} "
-                    f"{errors:7d} {rate / trivial_rate:10.2f}"
+                    f"{errors:7d} {statistics.median(ratios):10.2f}"
+                )
+                assert errors == 0, f"{name}: {errors} failed requests"
+                emit(
+                    Row(
+                        f"API {name}: req/s ÷ trivial endpoint's",
+                        "—",
+                        None,
+                        ratios,
+                        f"{rate:.0f} req/s vs {statistics.median(trivial_rates):.0f} req/s trivial",
+                    )
                 )
         finally:
             server.terminate()

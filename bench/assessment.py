@@ -36,7 +36,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import completion  # noqa: E402  (INSERT … SELECT with every column's default)
-import project_list as base  # noqa: E402  (the throw-away database and the machine description)
+import project_list as base  # noqa: E402
+from _harness import Row, emit, interleave, paired  # noqa: E402  (the throw-away database and the machine description)
 
 YEAR = 2027
 TODAY = dt.date(YEAR + 1, 2, 20)
@@ -858,12 +859,15 @@ def main():
             profiler.runcall(engine)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
 
-        samples = {"engine": [], "raw": []}
-        for i in range(args.warmup + args.repeat):
-            for name, fn in (("engine", engine), ("raw", lambda: run_raw(connection, plan, params))):
-                elapsed = base.timed(fn)
-                if i >= args.warmup:
-                    samples[name].append(elapsed)
+        def check(results):
+            compare(engine_measures(results["engine"]), raw_measures(results["raw"], units), units, codes)
+
+        samples = interleave(
+            {"engine": engine, "raw": lambda: run_raw(connection, plan, params)},
+            repeat=args.repeat,
+            warmup=args.warmup,
+            check=check,
+        )
         engine_med, raw_med = (statistics.median(samples[k]) for k in ("engine", "raw"))
         header = f"{'case':<34} {'median s':>9} {'max s':>7}"
         print(header)
@@ -871,6 +875,15 @@ def main():
         print(f"{'engine (dry run, 3 kinds of unit)':<34} {engine_med:9.3f} {max(samples['engine']):7.3f}")
         print(f"{'raw SQL aggregates':<34} {raw_med:9.3f} {max(samples['raw']):7.3f}")
         print(f"engine / raw SQL: {engine_med / raw_med:.1f}×")
+        emit(
+            Row(
+                "assessment scoring (dry run) / raw SQL aggregates",
+                "—",
+                None,
+                paired(samples["engine"], samples["raw"]),
+                f"{engine_med:.2f} s vs {raw_med:.2f} s",
+            )
+        )
 
         with transaction.atomic():
             first = base.timed(lambda: assessment_run(period=period, today=TODAY))

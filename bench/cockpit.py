@@ -16,8 +16,10 @@ times:
            funds, on-time completion, problems by category and level, warnings — each one aggregate,
            run in sequence.
 
-It asserts that the raw SQL gives the figures the page shows (district rates and amounts, the curves,
-stage counts, open and overdue problems, warnings), so the baseline is honest.
+It asserts, in every round, that the raw SQL gives every figure the page shows: district rates and
+amounts, the curves, the list's entries by category and sector (count and plan), the funds secured
+and needed, the on-time completions, the stage counts, the open and overdue problems and the problems
+by category and level, the red and yellow lights and the projects carrying them.
 """
 
 import argparse
@@ -35,6 +37,7 @@ sys.path.insert(0, str(HERE))
 
 import completion  # noqa: E402  (the 20,000-project, 36-month database)
 import project_list as base  # noqa: E402  (the throw-away database and the machine description)
+from _harness import Row, emit, interleave, paired  # noqa: E402
 
 YEAR, MONTH = 2026, 10
 TODAY = dt.date(2026, 11, 15)
@@ -223,7 +226,8 @@ JOIN projects_project p ON p.id = e.project_id
 WHERE l.year = %(year)s AND b.status = 'published' AND e.category = 'completing' {scope}
 """
 PROBLEMS_SQL = """
-SELECT pr.category, pr.level, COUNT(*), SUM(CASE WHEN pr.level_deadline < %(today)s THEN 1 ELSE 0 END)
+SELECT pr.category, pr.level, COUNT(*),
+    SUM(CASE WHEN pr.status = 'handling' AND pr.level_deadline < %(today)s THEN 1 ELSE 0 END)
 FROM coordination_problem pr
 JOIN projects_project p ON p.id = pr.project_id
 WHERE pr.status IN ('open', 'handling') {problem_scope}
@@ -318,7 +322,34 @@ def raw_figures(raw):
     for m in range(1, 13):
         due += int(sums[m - 1] or 0)
         plan.append(due + int(sums[11 + m] or 0))
+    from keyprojects.coordination.models import Problem
+    from keyprojects.lib.money import format_yi
+    from keyprojects.plans.models import Category
+    from keyprojects.projects.models import Sector
+
+    sector_names = dict(Sector.objects.values_list("pk", "name"))
+    sectors, categories = {}, {}
+    for category, sector_id, n, planned in raw["shares"]:
+        for key, shares in ((sector_names[sector_id], sectors), (str(Category(category).label), categories)):
+            so_far, planned_so_far = shares.get(key, (0, 0))
+            shares[key] = (so_far + int(n), planned_so_far + int(planned or 0))
+    ((need, secured, _funded),) = raw["funds"]
+    ((_entries, completing_due, on_time, _completed),) = raw["completing"]
+    levels = sorted({int(r[1]) for r in raw["problems"]} | {1, 2, 3, 4})
+    by_category = {}
+    for category, level, n, _overdue in raw["problems"]:
+        label = str(Problem.Category(category).label)
+        by_category.setdefault(label, [0] * len(levels))[levels.index(int(level))] += int(n)
+    warnings = raw["warnings"][0]
     return {
+        "entries": sum(e for e, _p in categories.values()),
+        "categories": {k: (e, str(yuan_to_wan(y))) for k, (e, y) in categories.items()},
+        "sectors": {k: (e, str(yuan_to_wan(y))) for k, (e, y) in sectors.items()},
+        "funds": (format_yi(int(secured or 0)), format_yi(int(need or 0))) if need else None,
+        "completing": (int(on_time or 0), int(completing_due or 0)) if completing_due else None,
+        "problemLevels": {k: v for k, v in by_category.items() if any(v)},
+        "redProjects": int(warnings[2] or 0),
+        "yellowProjects": int(warnings[3] or 0),
         "districts": districts,
         "thisYear": cumulative(YEAR, MONTH),
         "lastYear": cumulative(YEAR - 1, 12),
@@ -334,6 +365,9 @@ def raw_figures(raw):
 CHART = re.compile(r'<script id="cockpit-data" type="application/json">(.*?)</script>', re.S)
 DISTRICT = re.compile(r"[?&]district=(\d+)")
 OPEN = re.compile(r"未解决问题 (\d+) 个，其中超时 (\d+) 个")
+ENTRIES = re.compile(r'id="kpi-entries">(\d+)<')
+FUNDS = re.compile(r"到位 ([\d,.]+) / 需求 ([\d,.]+) 亿元")
+COMPLETING = re.compile(r"按期竣工 (\d+) / 计划 (\d+) 项")
 LIGHTS = re.compile(r'kp-light kp-(red|yellow)".*?kp-card-figure">(\d+)<', re.S)
 
 
@@ -348,7 +382,18 @@ def page_figures(html, stage_labels):
     stages = dict(re.findall(r'kp-chip" href="[^"]*stage=(\w+)">[^<]* <b>(\d+)</b>', html))
     problems, overdue = OPEN.search(html).groups()
     lights = dict(LIGHTS.findall(html))
+    funds = FUNDS.search(html)
+    completing = COMPLETING.search(html)
+    projects = dict(re.findall(r"(红灯|黄灯)（(\d+) 个项目）", html))
     return {
+        "entries": int(ENTRIES.search(html).group(1)),
+        "categories": {r["name"]: (r["entries"], r["plan"]) for r in data["categories"]},
+        "sectors": {r["name"]: (r["entries"], r["plan"]) for r in data["sectors"]},
+        "funds": funds.groups() if funds else None,
+        "completing": tuple(int(x) for x in completing.groups()) if completing else None,
+        "problemLevels": {r["name"]: r["values"] for r in data["problems"]["categories"] if any(r["values"])},
+        "redProjects": int(projects["红灯"]),
+        "yellowProjects": int(projects["黄灯"]),
         "districts": districts,
         "thisYear": data["curve"]["thisYear"],
         "lastYear": data["curve"]["lastYear"],
@@ -463,6 +508,17 @@ def main():
                 f"{base.ms(own_med):8.1f} {base.ms(raw_med):8.1f} {page_med / raw_med:8.2f}× {nq:8d}"
             )
         print(LEGEND)
+        for case, page, _own, raw, nq in results:
+            emit(
+                Row(
+                    f"cockpit, {case.name}: page / raw SQL",
+                    "≤ 1.5×",
+                    1.5,
+                    paired(page, raw),
+                    f"{base.ms(statistics.median(page)):.1f} ms vs {base.ms(statistics.median(raw)):.1f} ms, "
+                    f"{nq} queries",
+                )
+            )
     finally:
         keep = args.keep or args.reuse
         base.drop_database(url, tmp, keep)
@@ -471,17 +527,26 @@ def main():
 
 
 def _measure(client, case, connection, captured, statements, args):
-    runs = {
-        "page": (lambda: client.get(case.url), []),
-        "own": (lambda: base.replay(connection, captured), []),
-        "raw": (lambda: run_raw(connection, statements), []),
-    }
-    for i in range(args.warmup + args.repeat):
-        for fn, samples in runs.values():
-            elapsed = base.timed(fn)
-            if i >= args.warmup:
-                samples.append(elapsed)
-    return [samples for _fn, samples in runs.values()]
+    """Page, its own queries replayed and the raw SQL, interleaved (the order rotating); every figure
+    the page shows is compared with the raw SQL's in every round."""
+
+    def check(results):
+        shown = _shown(page_figures(results["page"].content.decode(), None))
+        expected = _shown(raw_figures(results["raw"]))
+        for key in expected:
+            assert shown[key] == expected[key], f"{case.name} {key}: page {shown[key]} != raw {expected[key]}"
+
+    samples = interleave(
+        {
+            "page": lambda: client.get(case.url),
+            "own": lambda: base.replay(connection, captured),
+            "raw": lambda: run_raw(connection, statements),
+        },
+        repeat=args.repeat,
+        warmup=args.warmup,
+        check=check,
+    )
+    return samples["page"], samples["own"], samples["raw"]
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import project_list as base  # noqa: E402  (the throw-away database and the machine description)
+import project_list as base  # noqa: E402
+from _harness import Row, emit, interleave, paired  # noqa: E402  (the throw-away database and the machine description)
 
 YEAR, MONTH = 2026, 10
 YEARS = (2024, 2025, 2026)
@@ -420,17 +421,22 @@ def capture_sql(connection, client, case):
 def measure(client, case, connection, captured, sql, district_id, args):
     """Page, its own queries replayed, and the raw SQL, interleaved so that a busy machine slows all
     three alike; returns the three lists of seconds."""
-    runs = {
-        "page": (lambda: client.get(case.url, headers=case.headers), []),
-        "own": (lambda: base.replay(connection, captured), []),
-        "raw": (lambda: run_raw(connection, sql, district_id), []),
-    }
-    for i in range(args.warmup + args.repeat):
-        for fn, samples in runs.values():
-            elapsed = base.timed(fn)
-            if i >= args.warmup:
-                samples.append(elapsed)
-    return [samples for _fn, samples in runs.values()]
+
+    def check(results):
+        shown = page_figures(results["page"].content.decode())
+        assert shown == raw_figures(results["raw"]), f"{case.name}: page and raw SQL differ"
+
+    samples = interleave(
+        {
+            "page": lambda: client.get(case.url, headers=case.headers),
+            "own": lambda: base.replay(connection, captured),
+            "raw": lambda: run_raw(connection, sql, district_id),
+        },
+        repeat=args.repeat,
+        warmup=args.warmup,
+        check=check,
+    )
+    return samples["page"], samples["own"], samples["raw"]
 
 
 def main():
@@ -509,6 +515,19 @@ def main():
                 f"{base.ms(own_med):8.2f} {base.ms(raw_med):8.2f} {page_med / raw_med:8.1f}× {nq:8d}"
             )
         print(LEGEND)
+        for case, _n, page, _own, raw, nq in results:
+            if not case.htmx:
+                emit(
+                    Row(
+                        f"completion by district, {case.name.split()[0]} user: page / raw SQL",
+                        "≤ 1.5×",
+                        1.5,
+                        paired(page, raw),
+                        f"{base.ms(statistics.median(page)):.1f} ms vs "
+                        f"{base.ms(statistics.median(raw)):.1f} ms, "
+                        f"{nq} queries",
+                    )
+                )
 
         if args.table_repeat:
             client = Client()

@@ -29,6 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import project_list as base  # noqa: E402
+from _harness import Row, emit, interleave, paired  # noqa: E402
 
 DISTRICTS = 15
 RAW_SQL = """
@@ -194,13 +195,14 @@ def main():
             with CaptureQueriesContext(connection) as q:
                 fn()
             queries[name] = len(q.captured_queries)
-        samples = {name: [] for name in cases}
-        for i in range(args.warmup + args.repeat):
-            for name, fn in cases.items():
-                start = time.perf_counter()
-                fn()
-                if i >= args.warmup:
-                    samples[name].append(time.perf_counter() - start)
+
+        def check(results):
+            rows = results["selector land_ledger"]
+            assert len(rows) == len(results["raw SQL (one pass)"]), "the selector and the raw SQL differ"
+            acquired = sum(Decimal(r.done["land_acquired"]) for r in rows)
+            assert acquired == sum(Decimal(str(r[2])) for r in results["raw SQL (one pass)"])
+
+        samples = interleave(cases, repeat=args.repeat, warmup=args.warmup, check=check)
         raw_med = statistics.median(samples["raw SQL (one pass)"])
         print(f"runs      {args.repeat} timed after {args.warmup} warm-ups; {args.tasks:,} land tasks\n")
         print(f"{'case':<26} {'median ms':>10} {'max ms':>9} {'× raw':>7} {'queries':>8}")
@@ -209,6 +211,16 @@ def main():
             print(
                 f"{name:<26} {med * 1000:10.1f} {max(samples[name]) * 1000:9.1f} "
                 f"{med / raw_med:6.1f}× {queries[name]:8d}"
+            )
+        for name in ("page /land/", "selector land_ledger"):
+            emit(
+                Row(
+                    f"land ledger {name}, {args.tasks:,} tasks / raw SQL",
+                    "—",
+                    None,
+                    paired(samples[name], samples["raw SQL (one pass)"]),
+                    f"{queries[name]} queries",
+                )
             )
     finally:
         keep = args.keep or args.reuse

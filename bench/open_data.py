@@ -26,6 +26,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import project_list as base  # noqa: E402
+from _harness import Row, emit, interleave, paired  # noqa: E402
 
 
 def parse_args():
@@ -106,6 +107,7 @@ def main():
             (Case("search nn district", district, "/search/quick/?q=nn"), args.search_repeat),
         ]
         print(f"\n{'case':<22} {'size':>10} {'page ms':>9} {'its SQL':>9} {'page/SQL':>9} {'queries':>8}")
+        rows = []
         for case, repeat in cases:
             client = Client()
             client.force_login(User.objects.get(username=case.username))
@@ -115,21 +117,35 @@ def main():
                 size = f"{len(json.loads(body)['projects'])} proj"
             else:
                 size = f"{len(body) // 1024} KiB"
-            page, sql = [], []
-            for i in range(args.warmup + repeat):
-                t = base.timed(lambda c=client, u=case.url: _get(c, u))
-                s = base.timed(lambda q=selects: base.replay(connection, q))
-                if i >= args.warmup:
-                    page.append(t)
-                    sql.append(s)
+            # The baseline is the page's own queries replayed: the same rows by construction.
+            samples = interleave(
+                {
+                    "page": lambda c=client, u=case.url: _get(c, u),
+                    "sql": lambda q=selects: base.replay(connection, q),
+                },
+                repeat=repeat,
+                warmup=args.warmup,
+            )
+            page, sql = samples["page"], samples["sql"]
             pm, sm = statistics.median(page), statistics.median(sql)
             print(
                 f"{case.name:<22} {size:>10} {pm * 1000:9.1f} {sm * 1000:9.1f} {pm / sm:8.1f}× {n_queries:8d}"
+            )
+            rows.append(
+                Row(
+                    f"open data {case.name}: page / its SQL",
+                    "—",
+                    None,
+                    paired(page, sql),
+                    f"{n_queries} queries",
+                )
             )
         print(
             "\npage ms: median server time through the test Client (whole response consumed);\n"
             "its SQL: the same queries replayed bare; queries: per request, session and user included."
         )
+        for row in rows:
+            emit(row)
     finally:
         keep = args.keep or args.reuse
         base.drop_database(url, tmp, keep)

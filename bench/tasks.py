@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import project_list as base  # noqa: E402  (the throw-away database and the machine description)
+import project_list as base  # noqa: E402
+from _harness import Row, emit, interleave, paired  # noqa: E402  (the throw-away database and the machine description)
 
 TODAY = dt.date(2026, 11, 20)
 PAGE_SIZE = 50
@@ -255,10 +256,11 @@ def main():
                 count, expected = run_raw(connection, case)
                 assert shown == expected, f"{case.name}: page {shown[:5]}… != raw {expected[:5]}…"
                 assert shown, f"{case.name}: empty page"
-                samples = {"page": [], "replay": [], "raw": []}
 
                 def page(client=client, case=case):
-                    assert client.get(case.path).status_code == 200
+                    response = client.get(case.path)
+                    assert response.status_code == 200
+                    return response
 
                 def replay(selects=selects):
                     with connection.cursor() as cursor:
@@ -267,12 +269,12 @@ def main():
                             cursor.fetchall()
 
                 fns = {"page": page, "replay": replay, "raw": lambda case=case: run_raw(connection, case)}
-                for i in range(args.warmup + args.repeat):
-                    for key, fn in fns.items():
-                        t = time.perf_counter()
-                        fn()
-                        if i >= args.warmup:
-                            samples[key].append(time.perf_counter() - t)
+
+                def check(results, case=case):
+                    shown = page_ids(results["page"].content.decode())
+                    assert shown == results["raw"][1], f"{case.name}: page and raw SQL differ"
+
+                samples = interleave(fns, repeat=args.repeat, warmup=args.warmup, check=check)
                 results.append((case, count, samples, n_queries))
         header = (
             f"{'case':<24} {'tasks':>7} {'page ms':>8} {'its SQL':>8} {'raw SQL':>8} {'page/raw':>9} "
@@ -285,6 +287,18 @@ def main():
             print(
                 f"{case.name:<24} {count:>7,} {page_med * 1000:8.2f} {own * 1000:8.2f} {raw * 1000:8.2f} "
                 f"{page_med / raw:8.1f}× {nq:8d}"
+            )
+        for case, _count, s, nq in results:
+            emit(
+                Row(
+                    f"task list {case.name}: page / raw SQL",
+                    "—",
+                    None,
+                    paired(s["page"], s["raw"]),
+                    f"{statistics.median(s['page']) * 1000:.1f} ms vs "
+                    f"{statistics.median(s['raw']) * 1000:.2f} ms, "
+                    f"{nq} queries",
+                )
             )
     finally:
         keep = args.keep or args.reuse
