@@ -73,10 +73,11 @@ def _sideways(page) -> int:
 
 
 def _chart_option(page, chart_id):
-    return page.evaluate(
-        "(id) => echarts.getInstanceByDom(document.getElementById(id))?.getOption()",
-        chart_id,
-    )
+    """The chart's option once it is drawn (after a reload the script may not have run yet)."""
+    return page.wait_for_function(
+        "(id) => window.echarts && echarts.getInstanceByDom(document.getElementById(id))?.getOption()",
+        arg=chart_id,
+    ).json_value()
 
 
 def test_no_main_page_scrolls_sideways_in_english_at_1366_and_1440(page, login, world, artifacts):

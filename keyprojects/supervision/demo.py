@@ -37,6 +37,13 @@ def _issue(office, warnings, *, day, limit):
     drafts, _covered = services.letter_drafts_for_warnings(
         warnings, requirement=REQUIREMENT, deadline_workdays=10
     )
+    # Units with an account first, so that some letters can be answered whichever lights are red.
+    answerable = set(
+        User.objects.filter(organisation__in=[d.unit for d in drafts], is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    drafts.sort(key=lambda d: d.unit.pk not in answerable)
     drafts = drafts[:limit]
     return services.letters_issue_bulk(by=office, drafts=drafts, today=day) if drafts else []
 
