@@ -297,10 +297,9 @@ def _same(score: Score, values: dict) -> bool:
     return True
 
 
-def assessment_run(*, period: Period, today: dt.date, by=None, dry_run: bool = False) -> RunResult:
-    """Score every district, department and project for PERIOD under the latest scheme versions of its
-    kind, and keep the scores (unless DRY_RUN). Idempotent: a second run with the same records writes
-    nothing. A period that has not closed, has no data, or is published is refused with the reason."""
+def assessment_check(*, period: Period, today: dt.date, by=None) -> dict:
+    """Refuse, with the reason, to score PERIOD on TODAY (for BY, when given): it has not closed, has no
+    data, is published, or has no scheme. Returns the latest scheme versions it would be scored under."""
     if by is not None:
         _require_office(by)
     refusal = period_refusal(period, today=today)
@@ -316,6 +315,14 @@ def assessment_run(*, period: Period, today: dt.date, by=None, dry_run: bool = F
     versions = latest_versions(period.kind)
     if not versions:
         raise ValidationError(_("还没有%(kind)s考核方案。") % {"kind": period.label})
+    return versions
+
+
+def assessment_run(*, period: Period, today: dt.date, by=None, dry_run: bool = False) -> RunResult:
+    """Score every district, department and project for PERIOD under the latest scheme versions of its
+    kind, and keep the scores (unless DRY_RUN). Idempotent: a second run with the same records writes
+    nothing. A period that has not closed, has no data, or is published is refused with the reason."""
+    versions = assessment_check(period=period, today=today, by=by)
     result = RunResult(period=period, dry_run=dry_run)
     result.rows = {kind: score_units(period, version) for kind, version in versions.items()}
     if dry_run:

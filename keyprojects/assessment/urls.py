@@ -8,6 +8,7 @@ urlpatterns = [
     path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
     path("scores/", views.score_overview, name="score_overview"),
     path("scores/compute/", views.assessment_compute, name="assessment_compute"),
+    path("scores/compute/status/", views.assessment_compute_status, name="assessment_compute_status"),
     path("scores/<int:pk>/", views.score_detail, name="score_detail"),
     path("scores/<int:pk>/records/<slug:code>/", views.score_records, name="score_records"),
     path("lists/", views.ranking_list_index, name="ranking_list_index"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from keyprojects.assessment import selectors, services
+from keyprojects.assessment import selectors, services, tasks
 from keyprojects.assessment.access import (
     get_entry_for_user,
     get_exemption_file_for_user,
@@ -129,6 +129,11 @@ def score_overview(request):
         "compute_form": ComputeForm(initial={"period": run.period if run else ""}),
         "lists": lists,
         "own_scores": selectors.visible_score_ids(request.user, run),
+        "compute_status": (
+            tasks.compute_status(request.GET.get("period") or (run.period if run else ""))
+            if request.user.is_office
+            else None
+        ),
     }
     return render(request, "assessment/score_overview.html", context)
 
@@ -136,7 +141,8 @@ def score_overview(request):
 @require_POST
 @login_required
 def assessment_compute(request):
-    """Compute (or recompute) a period's scores now: the same service as `manage.py assess`."""
+    """Compute (or recompute) a period's scores: the same service as `manage.py assess`, in the request on
+    a small installation, else queued for the worker with its progress on the overview."""
     require_office(request.user)
     form = ComputeForm(request.POST)
     if not form.is_valid():
@@ -144,11 +150,15 @@ def assessment_compute(request):
         return redirect("score_overview")
     period = form.cleaned_data["period"]
     try:
-        result = services.assessment_run(period=period, today=timezone.localdate(), by=request.user)
+        result = tasks.assessment_compute(period=period, today=timezone.localdate(), by=request.user)
     except ValidationError as error:
         message_errors(request, error)
         return redirect("score_overview")
-    if result.unchanged:
+    if result is None:
+        messages.info(
+            request, _("%(period)s的得分已交由后台计算，完成后在此显示结果。") % {"period": period.label}
+        )
+    elif result.unchanged:
         messages.info(request, _("%(period)s已重新计算，得分没有变化。") % {"period": period.label})
     else:
         messages.success(
@@ -157,6 +167,15 @@ def assessment_compute(request):
             % {"period": period.label, "c": result.created, "u": result.changed},
         )
     return redirect(f"{reverse('score_overview')}?period={period.code}")
+
+
+@require_GET
+@login_required
+def assessment_compute_status(request):
+    """The overview's line on a period's queued computation, polled while it is queued or running."""
+    require_office(request.user)
+    status = tasks.compute_status(request.GET.get("period", ""))
+    return render(request, "assessment/compute_status.html", {"compute_status": status, "polled": True})
 
 
 @require_GET

@@ -43,6 +43,8 @@ JOBS: list[tuple[str, int]] = [
     ("reap_tasks", 60),
     # Forgets finished tasks after 14 days (django-tasks-db's).
     ("prune_db_task_results", 24 * 3600),
+    # Deletes the worker's large export files after 7 days (keyprojects.projects).
+    ("prune_exports", 24 * 3600),
     # The lights of projects that monthly reports changed, off the request path (keyprojects.alerts).
     ("refresh_dirty_warnings", 60),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from keyprojects.orgs.models import User
 from keyprojects.projects.models import FactorNeed, Project
@@ -84,3 +85,18 @@ def get_factor_need_for_user(user, pk, *, project_pk, write=False) -> FactorNeed
         raise Http404(_("要素保障不存在。"))
     need.project = project
     return need
+
+
+# The task that writes a large export (keyprojects.projects.tasks; not imported: it imports this module).
+EXPORT_TASK = "keyprojects.projects.tasks.project_export_task"
+
+
+def get_export_for_user(user, pk) -> DBTaskResult:
+    """The queued export PK (its task) if USER asked for it, else 404: an export holds the rows its
+    user could see then, so it is no one else's, whatever their role."""
+    if not user.is_authenticated:
+        raise Http404(_("导出不存在。"))
+    export = DBTaskResult.objects.filter(pk=pk, task_path=EXPORT_TASK, args_kwargs__args__0=user.pk).first()
+    if export is None:
+        raise Http404(_("导出不存在。"))
+    return export

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from keyprojects.lib.money import yuan_to_wan
 from keyprojects.lib.xlsx import table_row, table_sheet, table_total, xlsx_response
 
+PROGRESS_EVERY = 500
+
 
 def _columns():
     return [
@@ -43,7 +45,8 @@ def project_rows(projects):
         ]
 
 
-def project_list_xlsx(projects) -> HttpResponse:
+def project_list_workbook(projects, *, progress=None):
+    """The workbook of PROJECTS; PROGRESS(rows done), when given, is told every PROGRESS_EVERY rows."""
     wb, ws = table_sheet(
         sheet=_("项目清单"), title=_("重点项目清单"), columns=_columns(), note=_("单位：万元")
     )
@@ -52,5 +55,15 @@ def project_list_xlsx(projects) -> HttpResponse:
         table_row(ws, row)
         total += row[7]
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     table_total(ws, ["", _("合计：%(count)s 个") % {"count": count}, "", "", "", "", "", total])
-    return xlsx_response(wb, f"projects-{timezone.localdate():%Y%m%d}.xlsx")
+    return wb
+
+
+def project_list_filename() -> str:
+    return f"projects-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def project_list_xlsx(projects) -> HttpResponse:
+    return xlsx_response(project_list_workbook(projects), project_list_filename())

@@ -5,6 +5,8 @@ from keyprojects.projects import views
 urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("export.xlsx", views.project_export, name="project_export"),
+    path("exports/<uuid:pk>/", views.project_export_status, name="project_export_status"),
+    path("exports/<uuid:pk>/download/", views.project_export_download, name="project_export_download"),
     path("new/", views.project_create, name="project_create"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/stage/", views.project_stage, name="project_stage"),

@@ -1,18 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyprojects.lib.forms import apply_errors
 from keyprojects.lib.locking import EditConflict, show_conflict, stored_version
-from keyprojects.projects import exports, selectors, services
+from keyprojects.lib.xlsx import XLSX
+from keyprojects.projects import exports, selectors, services, tasks
 from keyprojects.projects.access import (
     can_create_project,
     can_move_stage,
+    get_export_for_user,
     get_factor_need_for_user,
     get_project_for_user,
 )
@@ -51,9 +54,37 @@ def project_list(request):
 @require_GET
 @login_required
 def project_export(request):
-    form = ProjectFilterForm(request.GET or None, user=request.user)
-    projects = selectors.project_list(user=request.user, filters=form.cleaned_filters())
-    return exports.project_list_xlsx(projects)
+    """The filtered list as .xlsx: written now when small, else by the worker, with a page to wait on."""
+    projects = tasks.export_projects(user=request.user, query=request.GET)
+    if tasks.export_is_small(projects):
+        return exports.project_list_xlsx(projects)
+    pk = tasks.project_export_queue(by=request.user, query=request.GET)
+    return redirect("project_export_status", pk=pk)
+
+
+@require_GET
+@login_required
+def project_export_status(request, pk):
+    """A queued export's page: its progress, polled by htmx, then the download."""
+    export = get_export_for_user(request.user, pk)
+    context = {"export": export, "state": tasks.export_state(export)}
+    if request.htmx:
+        return render(request, "projects/export_progress.html", context)
+    return render(request, "projects/export_status.html", context)
+
+
+@require_GET
+@login_required
+def project_export_download(request, pk):
+    export = get_export_for_user(request.user, pk)
+    if not tasks.export_state(export).ready:
+        raise Http404(_("导出尚未完成。"))
+    value = export.return_value
+    try:
+        handle = default_storage.open(value["path"], "rb")
+    except FileNotFoundError:
+        raise Http404(_("导出的文件已不存在，请重新导出。")) from None
+    return FileResponse(handle, as_attachment=True, filename=value["filename"], content_type=XLSX)
 
 
 @require_http_methods(["GET", "POST"])

@@ -30,6 +30,7 @@ MATRIX = {
     "scheme_edit": [("", lambda c: [c.scheme.pk], OFFICE, OFFICE)],
     "score_overview": [("", lambda c: [], row(), None)],
     "assessment_compute": [("", lambda c: [], everyone(405), OFFICE_POST)],
+    "assessment_compute_status": [("", lambda c: [], OFFICE, everyone(405))],
     "score_detail": [
         ("district A", lambda c: [c.score_a.pk], SCORE_A, None),
         ("district B", lambda c: [c.score_b.pk], SCORE_B, None),

@@ -8,11 +8,14 @@ import json
 import pytest
 import time_machine
 from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from keyprojects.assessment import services
 from keyprojects.assessment.models import AssessmentRun, RankingEntry, RankingList, Scheme, Score, UnitKind
 from keyprojects.assessment.periods import Period
 from keyprojects.assessment.tests.world import NOW, TODAY, seed_schemes, small_city
+from keyprojects.ops.tests.worker_support import work
 
 Q1 = Period.parse("2027Q1")
 
@@ -52,6 +55,51 @@ def test_it_computes_a_period_from_the_page(client, city):
     assert "2027年4月尚未结束" in response.content.decode()
     response = client.post(reverse("assessment_compute"), {"period": "2027-13"}, follow=True)
     assert "月份应为 1 至 12" in response.content.decode()
+
+
+def test_a_large_installation_scores_a_period_in_the_worker(client, city, settings, monkeypatch):
+    """Above KP_ASSESS_SYNC_PROJECTS the page checks the period, queues the scoring once however often
+    it is asked, and shows it queued; the worker scores it and the overview shows the result."""
+    settings.KP_ASSESS_SYNC_PROJECTS = 0
+    client.force_login(city.staff)
+    response = client.post(reverse("assessment_compute"), {"period": "2027-04"}, follow=True)
+    assert "2027年4月尚未结束" in response.content.decode()
+    assert not DBTaskResult.objects.exists()
+
+    response = client.post(reverse("assessment_compute"), {"period": "2027Q1"}, follow=True)
+    html = response.content.decode()
+    assert "2027年第一季度的得分已交由后台计算" in html
+    assert "2027年第一季度的得分已排队等待计算" in html and 'hx-trigger="every 3s"' in html
+    client.post(reverse("assessment_compute"), {"period": "2027Q1"})
+    assert DBTaskResult.objects.get().status == TaskResultStatus.READY
+    assert not AssessmentRun.objects.exists()
+
+    work(monkeypatch)
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    assert AssessmentRun.objects.get().scores.count() == 10
+    status = reverse("assessment_compute_status") + "?period=2027Q1"
+    fragment = client.get(status).content.decode()
+    assert "2027年第一季度已计算：新增 10 个得分" in fragment and "every 3s" not in fragment
+    html = client.get(reverse("score_overview") + "?period=2027Q1").content.decode()
+    assert "2027年第一季度已计算：新增 10 个得分" in html and "ranking-table" in html
+
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        client.post(reverse("assessment_compute"), {"period": "2027Q1"})
+        work(monkeypatch)
+        assert "得分没有变化" in client.get(status).content.decode()
+
+
+def test_a_queued_scoring_refused_in_the_worker_shows_why(client, city, settings, monkeypatch):
+    settings.KP_ASSESS_SYNC_PROJECTS = 0
+    client.force_login(city.staff)
+    client.post(reverse("assessment_compute"), {"period": "2027Q1"})
+    services.assessment_run(period=Q1, today=TODAY)
+    run = AssessmentRun.objects.get()
+    run.status, run.published_at = AssessmentRun.Status.PUBLISHED, run.computed_at
+    run.save(update_fields=["status", "published_at"])
+    work(monkeypatch)
+    html = client.get(reverse("score_overview") + "?period=2027Q1").content.decode()
+    assert "2027年第一季度的得分未能计算：2027年第一季度的考核结果已" in html
 
 
 def test_it_explains_a_score_with_its_numbers_and_links_the_records(client, published):

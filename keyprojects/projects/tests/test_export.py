@@ -1,19 +1,28 @@
 """The Excel export: exactly the rows of the filtered list, exact 万元 amounts, a 合计 row."""
 
+import datetime as dt
 import re
 import zipfile
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from keyprojects.lib.background import progress_write
 from keyprojects.lib.money import to_decimal
+from keyprojects.ops.tests.worker_support import work
 from keyprojects.projects.models import Project, Stage
+from keyprojects.projects.tasks import project_export_task
 from keyprojects.test import make_project
 
 EXPORT = reverse("project_export")
@@ -190,3 +199,66 @@ def test_it_exports_2000_rows_with_a_fixed_number_of_queries(client, cast):
     assert total[1] == "合计：2000 个"
     expected = sum(Project.objects.values_list("total_investment", flat=True))
     assert to_decimal(total[7]) * 10_000 == expected
+
+
+def test_a_large_export_is_written_by_the_worker_for_its_user_only(
+    client, cast, settings, tmp_path, monkeypatch
+):
+    """Above KP_EXPORT_SYNC_ROWS the export is queued; the page polls its progress, then offers the file,
+    with the rows the export in the request gives, to the user who asked and to no one else."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KP_PROGRESS_DIR = tmp_path / "progress"
+    client.force_login(cast.staff)
+    expected = _rows(client.get(EXPORT, {"district": cast.district_a.pk}))
+
+    settings.KP_EXPORT_SYNC_ROWS = 0
+    response = client.get(EXPORT, {"district": cast.district_a.pk})
+    export = DBTaskResult.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "project_export_status", args=[export.pk]
+    )
+    status = response["Location"]
+    page = client.get(status).content.decode()
+    assert "排队等待导出" in page and 'hx-trigger="every 1s"' in page and "export-download" not in page
+    download = reverse("project_export_download", args=[export.pk])
+    assert client.get(download).status_code == 404  # not written yet
+
+    work(monkeypatch)
+    export.refresh_from_db()
+    assert export.status == TaskResultStatus.SUCCESSFUL
+    assert export.return_value["path"] == f"exports/{cast.staff.pk}/{export.pk}.xlsx"
+    fragment = client.get(status, HTTP_HX_REQUEST="true").content.decode()
+    assert download in fragment and "every 1s" not in fragment
+    response = client.get(download)
+    assert response.status_code == 200
+    assert re.fullmatch(r'attachment; filename="projects-\d{8}\.xlsx"', response["Content-Disposition"])
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert (rows[:-1], rows[-1]) == expected and len(rows) > 1
+
+    for other in (cast.admin, cast.district, cast.outsider):
+        client.force_login(other)
+        assert client.get(status).status_code == 404
+        assert client.get(download).status_code == 404
+
+    # The daily prune_exports keeps a week's files, then deletes them; the page then says so.
+    call_command("prune_exports", stdout=StringIO())
+    assert (settings.MEDIA_ROOT / export.return_value["path"]).exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):
+        call_command("prune_exports", stdout=StringIO())
+    assert not (settings.MEDIA_ROOT / export.return_value["path"]).exists()
+    client.force_login(cast.staff)
+    assert client.get(download).status_code == 404
+
+
+def test_the_export_page_shows_the_progress_the_worker_publishes(client, cast, settings, tmp_path):
+    settings.KP_PROGRESS_DIR = tmp_path
+    export_id = project_export_task.enqueue(cast.staff.pk, "", "zh-hans").id
+    DBTaskResult.objects.filter(pk=export_id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now()
+    )
+    progress_write(f"export-{export_id}", 500, 2000)
+    client.force_login(cast.staff)
+    url = reverse("project_export_status", args=[export_id])
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "25%" in fragment and "已处理 500 行" in fragment and 'hx-trigger="every 1s"' in fragment
