@@ -9,7 +9,8 @@ PostgreSQL database named by --database-url or DATABASE_URL, created and dropped
 list. Every user gets a session up front (written straight to the session table, not timed), so the
 clients post as signed-in browsers do: session cookie, CSRF cookie and token.
 
-Then it starts gunicorn as scripts/run.sh does (`--workers 2 --threads 4`, gthread, DEBUG off) and,
+Then it starts gunicorn as scripts/run.sh does (`--workers 2 --threads 4`, gthread, DEBUG off; --servers
+of them on their own ports, sharing the database, the clients spread over them) and,
 for each of --rounds rounds (a different month each round), fires:
 
   reports   all N report forms (`POST /plans/reports/<entry>/<month>/`, action=submit) at once from
@@ -74,6 +75,12 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="gunicorn servers on their own ports, the clients spread over them (default 1)",
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
@@ -306,16 +313,16 @@ class Connection:
             self.conn = None
 
 
-def fire(port, requests_, clients):
-    """Send every (method, path, cookies, body) of REQUESTS_ from CLIENTS threads at once; returns
-    ([(index, status, location, latency)], elapsed seconds)."""
+def fire(ports, requests_, clients):
+    """Send every (method, path, cookies, body) of REQUESTS_ from CLIENTS threads at once, client n to
+    server PORTS[n % len(PORTS)]; returns ([(index, status, location, latency)], elapsed seconds)."""
     work = queue.SimpleQueue()
     for item in enumerate(requests_):
         work.put(item)
     results, lock = [], threading.Lock()
     start = threading.Barrier(clients + 1)
 
-    def client():
+    def client(port):
         conn, mine = Connection(port), []
         start.wait()
         while True:
@@ -333,7 +340,7 @@ def fire(port, requests_, clients):
         with lock:
             results.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(ports[n % len(ports)],)) for n in range(clients)]
     for t in threads:
         t.start()
     start.wait()
@@ -457,15 +464,16 @@ def main():
         queries = post_queries(probe, 1)
         connections.close_all()
 
-        port = _free_port()
-        server = start_server(args, port, tmp)
+        ports = [_free_port() for _ in range(args.servers)]
+        servers = [start_server(args, port, tmp) for port in ports]
         try:
             ping = [("GET", "/bench/ping/", cookie(c), None) for c in clients]
             # Warm every worker and thread: imports, connections, caches.
-            results, _s = fire(port, ping[: args.workers * args.threads * 4], args.workers * args.threads)
+            warm = args.workers * args.threads * args.servers
+            results, _s = fire(ports, ping[: warm * 4], warm)
             assert all(s == 200 for _i, s, _l, _t in results), sorted({s for _i, s, _l, _t in results})
             print(
-                f"gunicorn {args.workers} workers × {args.threads} threads (gthread), "
+                f"{args.servers} × gunicorn {args.workers} workers × {args.threads} threads (gthread), "
                 f"{args.clients} clients, {args.reports:,} reports a round × {args.rounds} rounds, "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
@@ -482,9 +490,9 @@ def main():
                 sides = ["posts", "ping"] if r % 2 == 0 else ["ping", "posts"]
                 for side in sides:
                     if side == "posts":
-                        p_results, p_elapsed = fire(port, posts, args.clients)
+                        p_results, p_elapsed = fire(ports, posts, args.clients)
                     else:
-                        t_results, t_elapsed = fire(port, ping, args.clients)
+                        t_results, t_elapsed = fire(ports, ping, args.clients)
                 t_bad = sum(1 for _i, s, _l, _t in t_results if s != 200)
                 check = check_round(clients, month, p_results)
                 rate_p, rate_t = len(p_results) / p_elapsed, len(t_results) / t_elapsed
@@ -521,8 +529,10 @@ def main():
                 f"{queries} queries each"
             )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(timeout=30)
         assert MonthlyReport.objects.count() == args.reports * args.rounds + 1, MonthlyReport.objects.count()
         if "refresh_dirty_warnings" in get_commands():
             t0 = time.perf_counter()
