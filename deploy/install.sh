@@ -123,6 +123,7 @@ say "收集静态文件"
 if [ "$MIGRATE" = 1 ]; then
   say "更新数据库结构（migrate）"
   (cd "$PREFIX/app" && "${MANAGE[@]}" migrate --noinput -v1)
+  (cd "$PREFIX/app" && "${MANAGE[@]}" createcachetable)
 fi
 
 say "检查配置（check --deploy）"

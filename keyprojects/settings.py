@@ -172,6 +172,14 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASE_ROUTERS = ["keyprojects.lib.dbrouter.ReplicaRouter"]
 
+# Cached filter choices (keyprojects/lib/cache.py): per process by default; KP_CACHE=database shares them
+# through a table (`manage.py createcachetable`, which deploy/install.sh runs), so a change made on one
+# app server retires every server's copy at once.
+if os.environ.get("KP_CACHE", "memory") == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kp_cache"}}
+elif os.environ.get("KP_CACHE", "memory") != "memory":
+    raise ImproperlyConfigured("KP_CACHE must be memory or database")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"

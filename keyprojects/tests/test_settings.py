@@ -124,3 +124,36 @@ def test_it_uses_the_same_settings_for_the_default_data_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "journal_mode wal"
     assert (tmp_path / "keyprojects.sqlite3").exists()
+
+
+SHARED_CACHE = """
+import sys
+import django
+django.setup()
+from keyprojects.lib.cache import bump, cached
+step = sys.argv[1]
+if step == "fill":
+    print(cached("t", "all", lambda: "old"))
+elif step == "read":
+    print(cached("t", "all", lambda: "recomputed"))
+else:
+    bump("t")
+"""
+
+
+def test_several_app_servers_share_the_filter_cache_through_the_database(tmp_path):
+    """KP_CACHE=database: a change seen by one server (a bump) retires what another server cached."""
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'kp.sqlite3'}", KP_CACHE="database")
+    made = _run(["manage.py", "createcachetable"], env)
+    assert made.returncode == 0, made.stderr
+
+    def step(name):
+        result = _run(["-c", SHARED_CACHE, name], env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert step("fill") == "old"
+    assert step("read") == "old"  # another process finds the first one's value
+    step("bump")
+    assert step("read") == "recomputed"
+    assert _run(["-c", "import django; django.setup()"], {**env, "KP_CACHE": "redis"}).returncode == 1
