@@ -30,7 +30,9 @@ def _detail(path, label):
 MATRIX = {
     "api-schema": [("", lambda c: [], statuses(200), NOT_ALLOWED)],
     "api-docs": [("", lambda c: [], row(), {**NOT_ALLOWED, "anonymous": 302})],
-    "api-redoc": [("", lambda c: [], row(), {**NOT_ALLOWED, "anonymous": 302})],
+    "api-redoc": [  # a redirect to api-docs
+        ("", lambda c: [], row(**dict.fromkeys(ROLES[1:], 302)), {**NOT_ALLOWED, "anonymous": 302})
+    ],
     "api-token-list": [
         ("", lambda c: [], OFFICE_PAGE, {**OFFICE_PAGE, "office_admin": 400, "office_staff": 400})
     ],
