@@ -455,7 +455,7 @@ def escalation_baseline(connection, today: dt.date, now) -> tuple[int, int]:
         "JOIN (SELECT kind, target, "
         + (f"string_agg(line, {nl} ORDER BY rn)" if pg else f"group_concat(line, {nl})")
         + " AS lines FROM (SELECT kind, target, '· ' || title AS line, ROW_NUMBER() OVER "
-        "(PARTITION BY kind, target ORDER BY old_level, old_deadline, id) AS rn FROM bench_member "
+        "(PARTITION BY kind, target ORDER BY old_level, id) AS rn FROM bench_member "
         "ORDER BY kind, target, rn) r WHERE rn <= 20 GROUP BY kind, target) b "
         "ON b.kind = a.kind AND b.target = a.target",
         # 6. The recipients who do not have this event in their inbox yet.
