@@ -43,6 +43,11 @@ def pytest_configure(config):
             # Parallel workers (and CI's three runs side by side) share 2 cores: under that load a writer
             # among the concurrency test's 24 clients can wait longer than the 20 s a real server allows.
             database.setdefault("OPTIONS", {})["timeout"] = 60
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            # A test database need not survive a crash: commits (live server, transactional tests, the
+            # flushes between them) stop waiting for the disk.
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
     day = config.getoption("--today")
     if not day:
         return
