@@ -60,17 +60,20 @@ def entries_visible_to(user) -> QuerySet[AnnualEntry]:
     return entries
 
 
-def get_entry_for_user(user, pk, *, write=False) -> AnnualEntry:
-    """The annual entry PK, with what its page shows, if USER may see it (else 404); with WRITE, if
-    USER may change its project (else 403)."""
-    entry = (
-        entries_visible_to(user)
-        .select_related(
-            "project__owner", "project__district", "project__sector", "annual_list", "batch", "leader"
-        )
-        .filter(pk=pk)
-        .first()
-    )
+ENTRY_PAGE_RELATED = (
+    "project__owner",
+    "project__district",
+    "project__sector",
+    "annual_list",
+    "batch",
+    "leader",
+)
+
+
+def get_entry_for_user(user, pk, *, write=False, related=ENTRY_PAGE_RELATED) -> AnnualEntry:
+    """The annual entry PK, with its RELATED records (by default what its page shows), if USER may see
+    it (else 404); with WRITE, if USER may change its project (else 403)."""
+    entry = entries_visible_to(user).select_related(*related).filter(pk=pk).order_by().first()
     if entry is None:
         raise Http404(_("清单项目不存在或您无权查看。"))
     if write and not can_edit_project(user, entry.project):

@@ -104,8 +104,9 @@ def deadline_label(left: int | None) -> str:
     return _("逾期 %(n)s 个工作日") % {"n": -left}
 
 
-def month_lock(annual_list: AnnualList, month: int) -> MonthLock | None:
-    return MonthLock.objects.filter(annual_list=annual_list, month=month).select_related("locked_by").first()
+def month_lock(annual_list: AnnualList, month: int, *, with_user=True) -> MonthLock | None:
+    locks = MonthLock.objects.filter(annual_list=annual_list, month=month).order_by()
+    return (locks.select_related("locked_by") if with_user else locks).first()
 
 
 def locked_reason(annual_list: AnnualList, lock: MonthLock) -> str:

@@ -94,7 +94,7 @@ def report_refusal(*, entry: AnnualEntry, month: int, today: dt.date | None = No
         return _("月份应为 1 至 12。")
     if not month_has_begun(year, month, today):
         return _("%(year)s年%(month)s月尚未开始，不能填报。") % {"year": year, "month": month}
-    lock = month_lock(entry.annual_list, month)
+    lock = month_lock(entry.annual_list, month, with_user=False)
     if lock is not None:
         return locked_reason(entry.annual_list, lock)
     return None

@@ -119,7 +119,8 @@ def report_entry(request, entry_id):
 
 
 def _reporter_entry(request, entry_id, month):
-    entry = get_entry_for_user(request.user, entry_id)
+    # The form shows the project's name; on deadline day every owner posts it at once.
+    entry = get_entry_for_user(request.user, entry_id, related=("project", "annual_list", "batch"))
     if not can_report(request.user, entry.project):
         raise PermissionDenied(_("只有项目业主可以填报该项目的月度报送。"))
     if not 1 <= month <= 12:
