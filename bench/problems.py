@@ -11,8 +11,9 @@ channel preferences (e-mail off, robots muted), office staff and six liaison lea
 
 ledger   GET /problems/ through Django's test Client for the office and a department, unfiltered and
          filtered (unresolved + overdue, sorted by deadline): median and p90 ms, the number of queries,
-         and the same page's query count with 50 problems (it must not grow); against the hand-written
-         COUNT + page SELECT with the same joins (asserted to return the same ids).
+         and the same page's query count with 50 problems (it must not grow); against hand-written SQL
+         for every figure the page shows: the COUNT, the page SELECT with the same joins, the co-handling
+         units and the two warning badges (超时, 待交办超时), asserted equal to what the page shows.
 job      problems_escalate_due over the problems in hand whose level's time limit has passed (every
          one moves up exactly one level, its new clock starting today: an AUTO_ESCALATE log entry and an
          audit entry each, the UPDATE, and the notices of _notify_escalated — inbox rows, e-mail and
@@ -249,9 +250,11 @@ JOIN orgs_organisation o ON o.id = t.organisation_id WHERE t.problem_id IN ({ids
 
 
 class Case:
-    def __init__(self, name, username, query, where, params, order):
+    def __init__(self, name, username, query, where, params, order, scope, scope_params):
         self.name, self.username, self.query = name, username, query
         self.where, self.params, self.order = where, params, order
+        # The viewer's whole scope, over which the page's two warning badges count.
+        self.scope, self.scope_params = scope, scope_params
 
     @property
     def url(self):
@@ -259,42 +262,49 @@ class Case:
 
 
 def cases(department_id):
+    # A department sees what it raised, leads or co-handles: the ids from each one's own index.
     handles = (
-        "(p.lead_unit_id = %s OR p.id IN (SELECT t.problem_id FROM coordination_problem_co_units t "
-        "WHERE t.organisation_id = %s))"
+        "p.id IN (SELECT id FROM coordination_problem WHERE raised_by_org_id = %s "
+        "UNION ALL SELECT id FROM coordination_problem WHERE lead_unit_id = %s "
+        "UNION ALL SELECT problem_id FROM coordination_problem_co_units WHERE organisation_id = %s)"
     )
+    mine = [department_id] * 3
     overdue = "p.status = 'handling' AND p.level_deadline < %s"
     by_deadline = "p.level_deadline ASC NULLS LAST, p.id ASC"
+    today = [TODAY.isoformat()]
     return [
-        Case("office, all", "staff", "", "1 = 1", [], "p.created_at DESC, p.id DESC"),
+        Case("office, all", "staff", "", "1 = 1", [], "p.created_at DESC, p.id DESC", None, []),
         Case(
             "office, overdue",
             "staff",
             "state=unresolved&overdue=on&sort=deadline",
             f"p.status IN ('open', 'handling') AND {overdue}",
-            [TODAY.isoformat()],
+            today,
             by_deadline,
+            None,
+            [],
         ),
-        Case(
-            "department, all",
-            "department",
-            "",
-            handles,
-            [department_id, department_id],
-            "p.created_at DESC, p.id DESC",
-        ),
+        Case("department, all", "department", "", handles, mine, "p.created_at DESC, p.id DESC", handles, mine),
         Case(
             "department, overdue",
             "department",
             "state=unresolved&overdue=on&sort=deadline",
             f"{handles} AND p.status IN ('open', 'handling') AND {overdue}",
-            [department_id, department_id, TODAY.isoformat()],
+            [*mine, *today],
             by_deadline,
+            handles,
+            mine,
         ),
     ]
 
 
+OVERDUE = "p.status = 'handling' AND p.level_deadline < %s"
+ASSIGN_OVERDUE = "p.status = 'open' AND p.assign_deadline < %s"
+
+
 def raw_ledger(connection, case):
+    """(total, the page's ids, (超时, 待交办超时)): every figure the page shows."""
+    today = TODAY.isoformat()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM coordination_problem p WHERE {case.where}", case.params)
         count = cursor.fetchone()[0]
@@ -303,11 +313,43 @@ def raw_ledger(connection, case):
         if rows:
             cursor.execute(CO_SQL.format(ids=", ".join(str(r[0]) for r in rows)))
             cursor.fetchall()
-    return count, [r[0] for r in rows]
+        if case.scope is None:  # the whole city: a range of each (status, deadline) index
+            warnings = []
+            for condition in (OVERDUE, ASSIGN_OVERDUE):
+                cursor.execute(f"SELECT COUNT(*) FROM coordination_problem p WHERE {condition}", [today])
+                warnings.append(cursor.fetchone()[0])
+            warnings = tuple(warnings)
+        else:  # one pass over the unit's own problems
+            cursor.execute(
+                f"SELECT SUM(CASE WHEN {OVERDUE} THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN {ASSIGN_OVERDUE} THEN 1 ELSE 0 END) "
+                f"FROM coordination_problem p WHERE {case.scope}",
+                [today, today, *case.scope_params],
+            )
+            warnings = tuple(n or 0 for n in cursor.fetchone())
+    return count, [r[0] for r in rows], warnings
 
 
 def page_ids(html):
     return [int(x) for x in re.findall(r'<tr id="problem-(\d+)"', html)]
+
+
+def _number(pattern, html, missing=None):
+    found = re.search(pattern, html)
+    if found is None and missing is not None:
+        return missing
+    assert found, f"the page shows no {pattern!r}"
+    return int(found.group(1).replace(",", ""))
+
+
+def page_figures(html):
+    """What the page shows, in raw_ledger's shape."""
+    return (
+        _number(r"共 ([\d,]+) 个问题", html),
+        page_ids(html),
+        # A unit sees the 待交办超时 badge only when it has some.
+        (_number(r">超时 ([\d,]+) 个", html), _number(r">待交办超时 ([\d,]+) 个", html, missing=0)),
+    )
 
 
 class Counting:
@@ -606,8 +648,9 @@ def ledger(args, connection, department_id):
         response = client.get(case.url)
         with Counting(connection) as q:
             response = client.get(case.url)
-        count, ids = raw_ledger(connection, case)
-        assert page_ids(response.content.decode()) == ids, f"{case.name}: page ids differ from raw SQL"
+        raw = raw_ledger(connection, case)
+        count = raw[0]
+        assert page_figures(response.content.decode()) == raw, f"{case.name}: the page differs from raw SQL"
 
         def page(client=client, case=case):
             response = client.get(case.url)
@@ -615,8 +658,8 @@ def ledger(args, connection, department_id):
             return response
 
         def check(results, case=case):
-            assert page_ids(results["page"].content.decode()) == results["raw"][1], (
-                f"{case.name}: page ids differ from raw SQL"
+            assert page_figures(results["page"].content.decode()) == results["raw"], (
+                f"{case.name}: the page differs from raw SQL"
             )
 
         def empty(client=client):
