@@ -115,6 +115,31 @@ def problem_list(*, user, filters: dict | None = None, today=None) -> QuerySet[P
     )
 
 
+# What a row of the ledger shows (problem_ledger_rows), and nothing else: the page sorts a unit's whole
+# scope, and every column carried (a project's text, an organisation's contacts) makes that dearer.
+LEDGER_FIELDS = (
+    "title",
+    "category",
+    "status",
+    "level",
+    "level_deadline",
+    "assign_deadline",
+    "created_at",
+    "project__name",
+    "project__district__name",
+    "project__district__short_name",
+    "lead_unit__name",
+    "lead_unit__short_name",
+    "raised_by_org__name",
+    "raised_by_org__short_name",
+)
+
+
+def problem_ledger(*, user, filters: dict | None = None, today=None) -> QuerySet[Problem]:
+    """problem_list with only what problem_ledger_rows reads."""
+    return problem_list(user=user, filters=filters, today=today).only(*LEDGER_FIELDS)
+
+
 def problem_warning_counts(*, user, today=None) -> dict:
     """How many problems USER may see are 超时 (overdue_q) and 待交办超时 (assign_overdue_q)."""
     today = _today(today)

@@ -72,7 +72,7 @@ def _filters(request):
 def problem_list(request):
     form, filters, project = _filters(request)
     today = timezone.localdate()
-    problems = selectors.problem_list(user=request.user, filters=filters, today=today)
+    problems = selectors.problem_ledger(user=request.user, filters=filters, today=today)
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.problem_ledger_rows(page.object_list, today=today)
     query = request.GET.copy()
