@@ -161,6 +161,7 @@ class ReportedMonth:
     month: int
     years: list = field(default_factory=list)
     months: dict = field(default_factory=dict)  # (year, month) → MonthReporting
+    since: tuple | None = None  # counted from this (year, month) on only (latest_reported_month)
 
     def of(self, year: int, month: int) -> MonthReporting | None:
         return self.months.get((year, month))
@@ -170,11 +171,11 @@ class ReportedMonth:
         return self.of(self.year, self.month)
 
 
-def _reporting_rows(user, window):
+def _reporting_rows(user, window, since=None):
     """One query (UNION ALL): (0, year, None, None, 0) per annual list; (1, year, None, published_at, n)
     for USER's entries of published batches grouped by their batch's publication; (2, year, month,
     published_at, n) for the counted reports of those entries, grouped likewise. Only years in WINDOW
-    are aggregated."""
+    are aggregated, and reports only from the month SINCE (year, month) on when given."""
 
     # Every column cast to one type: PostgreSQL types a UNION's columns from its parts, and a bare
     # parameter there is text.
@@ -209,6 +210,7 @@ def _reporting_rows(user, window):
             entry__batch__status=published,
             status__in=MonthlyReport.COUNTED,
         )
+        .filter(_from_month(since))
         .order_by()
         .annotate(
             y=year("entry__annual_list__year"),
@@ -222,18 +224,29 @@ def _reporting_rows(user, window):
     return list(lists.union(entries, reports, all=True))
 
 
-def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMonth:
+def _from_month(since) -> Q:
+    if since is None:
+        return Q()
+    year, month = since
+    return Q(entry__annual_list__year__gt=year) | Q(entry__annual_list__year=year, month__gte=month)
+
+
+def latest_reported_month(*, user, today: dt.date | None = None, since=None) -> ReportedMonth:
     """The month the completion page and the cockpit open on: the latest ended month of this year's
     and last year's lists whose reports are in (MonthReporting.is_in) in USER's scope — not blindly the
     month before today, whose reports come in until its statistics deadline, nor a new year's list
     without reports (then last December). Failing that, the latest month with any report; without
     any, plans.selectors.default_period. One query whatever the data, which also gives the years with a
     list (for the period form) and the figures of every ended month of those two lists (`of`, for the
-    "N 个项目未报送" note)."""
+    "N 个项目未报送" note).
+
+    SINCE (year, month), for a page whose address names its period: only the months from SINCE on are
+    counted, two years of reports being most of the page's time. Then the month it opens on is known
+    only when one of those is in; else year and month are None."""
     today = today or timezone.localdate()
     window = [today.year, today.year - 1]
     years, owed, handed = set(), [], defaultdict(list)
-    for part, year, month, published_at, n in _reporting_rows(user, window):
+    for part, year, month, published_at, n in _reporting_rows(user, window, since):
         if part == 0:
             years.add(year)
         elif part == 1:
@@ -246,6 +259,8 @@ def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMont
     for year in (y for y in window if y in years):
         last = 12 if year < today.year else today.month - 1
         for month in range(1, last + 1):
+            if since is not None and (year, month) < tuple(since):
+                continue
             ended = local_midnight(next_month_start(year, month))
             months[(year, month)] = MonthReporting(
                 year,
@@ -255,7 +270,11 @@ def latest_reported_month(*, user, today: dt.date | None = None) -> ReportedMont
                 reports=sum(n for _at, n in handed[(year, month)]),
             )
     latest = sorted(months.values(), key=lambda m: (m.year, m.month), reverse=True)
-    chosen = next((m for m in latest if m.is_in), None) or next((m for m in latest if m.reports), None)
+    chosen = next((m for m in latest if m.is_in), None)
+    if since is not None:  # an earlier month may be the one it opens on: unknown here
+        year, month = (chosen.year, chosen.month) if chosen else (None, None)
+        return ReportedMonth(year, month, years=years, months=months, since=tuple(since))
+    chosen = chosen or next((m for m in latest if m.reports), None)
     year, month = (chosen.year, chosen.month) if chosen else default_period(today, years=years)
     return ReportedMonth(year, month, years=years, months=months)
 

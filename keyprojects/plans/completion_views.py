@@ -49,21 +49,36 @@ def resolve_period(request, *, reporting=True):
     """(year, month, form, reported): the period the GET parameters ask for, each part falling back to
     the default — the latest month with reports in (latest_reported_month) — when missing or not a year
     with a list / a month. REPORTED (a ReportedMonth, for reporting_note) is None when REPORTING is
-    false and the parameters name a whole period. One query for the years either way."""
-    reported = latest_reported_month(user=request.user) if reporting else None
-    years = reported.years if reported else completion_years()
+    false and the parameters name a whole period. One query when they do or when they name nothing."""
+    named = _named_period(request.GET)
+    if not reporting:
+        reported, years = None, completion_years()
+    elif named:  # the address names the period: its reports only, not two years' worth
+        reported = latest_reported_month(user=request.user, since=named)
+        years = reported.years
+    else:
+        reported = latest_reported_month(user=request.user)
+        years = reported.years
     asked = {}
     if request.GET and years:
         bound = PeriodForm(request.GET, years=years)
         bound.is_valid()
         asked = {k: bound.cleaned_data[k] for k in ("year", "month") if k in bound.cleaned_data}
-    if reported is None and len(asked) < 2:
-        reported = latest_reported_month(user=request.user)
+    if len(asked) < 2 and (reported is None or reported.since is not None):
+        reported = latest_reported_month(user=request.user)  # the default month is needed after all
     year = asked.get("year", reported.year if reported else None)
     month = asked.get("month", reported.month if reported else None)
     choices = years if year in years else sorted({*years, year}, reverse=True)
     form = PeriodForm(years=choices, initial={"year": year, "month": month})
     return year, month, form, reported
+
+
+def _named_period(params) -> tuple[int, int] | None:
+    try:
+        year, month = int(params["year"]), int(params["month"])
+    except (KeyError, ValueError):
+        return None
+    return (year, month) if 1 <= month <= 12 else None
 
 
 def reporting_note(reported, year: int, month: int) -> str:

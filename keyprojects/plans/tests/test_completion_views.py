@@ -139,6 +139,32 @@ def test_it_opens_on_the_latest_month_with_reports_in_and_says_how_many_are_miss
         assert client.get(reverse("completion_table")).status_code == 200
 
 
+def test_it_names_a_complete_month_complete_only_when_the_page_would_open_on_it(client, world):
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    world.batch.published_at = dt.datetime(2025, 12, 26, 16, tzinfo=beijing)
+    world.batch.save()
+    for month in (9, 10):  # both entries: September and October are complete
+        for entry in (world.entry_a, world.entry_b):
+            MonthlyReport.objects.update_or_create(
+                entry=entry, month=month, defaults={"amount": 100 * WAN, "status": "submitted"}
+            )
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=beijing), tick=False):
+        client.force_login(world.staff)
+        complete = "数据截至2026年10月，该月已全部报送。"
+        assert complete in client.get(URL).text
+        # An address naming the period counts its months only, and says the same.
+        named = client.get(URL, {"year": 2026, "month": 10})
+        assert complete in named.text
+        assert (named.context["year"], named.context["month"]) == (2026, 10)
+        older = client.get(URL, {"year": 2026, "month": 9}).text
+        assert "数据截至2026年9月" not in older  # complete, but October is the month it opens on
+        assert "1-9月累计完成投资" in older
+        # A year without a list and no month: both fall back to the month the page opens on.
+        fallback = client.get(URL, {"year": 1999, "month": "x"})
+        assert (fallback.context["year"], fallback.context["month"]) == (2026, 10)
+        assert complete in fallback.text
+
+
 def test_it_shows_a_district_only_its_own_projects(client, world):
     client.force_login(world.district)
     response = client.get(URL, {"year": 2026, "month": 10})
