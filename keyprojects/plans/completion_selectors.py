@@ -210,7 +210,7 @@ def _reporting_rows(user, window, since=None):
             entry__batch__status=published,
             status__in=MonthlyReport.COUNTED,
         )
-        .filter(_from_month(since))
+        .filter(_from_month(since, window))
         .order_by()
         .annotate(
             y=year("entry__annual_list__year"),
@@ -224,10 +224,12 @@ def _reporting_rows(user, window, since=None):
     return list(lists.union(entries, reports, all=True))
 
 
-def _from_month(since) -> Q:
+def _from_month(since, window) -> Q:
     if since is None:
         return Q()
     year, month = since
+    if year >= max(window):  # one year: a range of the (entry, month) index, which an OR would lose
+        return Q(entry__annual_list__year=year, month__gte=month)
     return Q(entry__annual_list__year__gt=year) | Q(entry__annual_list__year=year, month__gte=month)
 
 

@@ -37,6 +37,13 @@ def projects_visible_to(user) -> QuerySet[Project]:
     return projects.none()
 
 
+def sees_all_projects(user) -> bool:
+    """USER's scope is every project: a filter by projects_visible_to would only cost a subquery."""
+    return bool(
+        user.is_authenticated and user.is_active and user.organisation_id is not None and user.sees_everything
+    )
+
+
 def can_edit_project(user, project: Project) -> bool:
     """Office staff edit any project; a district the projects in it; an owner its own.
     Leaders and departments read."""
