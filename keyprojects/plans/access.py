@@ -162,6 +162,8 @@ def get_report_photo_for_user(user, pk, *, action=None) -> ReportPhoto:
 
 
 def proposals_visible_to(user) -> QuerySet[Proposal]:
+    if sees_all_projects(user):
+        return Proposal.objects.all()
     return Proposal.objects.filter(project__in=projects_visible_to(user))
 
 
