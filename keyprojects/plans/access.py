@@ -24,7 +24,12 @@ from keyprojects.plans.models import (
     Proposal,
     ReportPhoto,
 )
-from keyprojects.projects.access import can_edit_project, projects_visible_to, sees_all_projects
+from keyprojects.projects.access import (
+    can_edit_project,
+    project_scope,
+    projects_visible_to,
+    sees_all_projects,
+)
 from keyprojects.projects.models import Project
 
 Role = User.Role
@@ -54,9 +59,10 @@ def get_batch_for_user(user, pk) -> Batch:
 
 def entries_visible_to(user) -> QuerySet[AnnualEntry]:
     """Entries of the projects USER may see; outside the office, only entries of published batches."""
-    entries = AnnualEntry.objects.all()
-    if not sees_all_projects(user):
-        entries = entries.filter(project__in=projects_visible_to(user))
+    scope = project_scope(user, "project__")
+    if scope is None:
+        return AnnualEntry.objects.none()
+    entries = AnnualEntry.objects.filter(scope)
     if not (user.is_authenticated and user.is_office):
         entries = entries.filter(batch__status=Batch.Status.PUBLISHED)
     return entries
@@ -90,9 +96,10 @@ def get_entry_for_user(user, pk, *, write=False, related=ENTRY_PAGE_RELATED) -> 
 
 def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     """Reports on the entries USER may see (so, outside the office, of published batches only)."""
-    reports = MonthlyReport.objects.all()
-    if not sees_all_projects(user):
-        reports = reports.filter(entry__project__in=projects_visible_to(user))
+    scope = project_scope(user, "entry__project__")
+    if scope is None:
+        return MonthlyReport.objects.none()
+    reports = MonthlyReport.objects.filter(scope)
     if not (user.is_authenticated and user.is_office):
         reports = reports.filter(entry__batch__status=Batch.Status.PUBLISHED)
     return reports

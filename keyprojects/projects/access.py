@@ -5,7 +5,7 @@ starts from projects_visible_to; the gates of entries, tasks, problems, land and
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
@@ -16,32 +16,36 @@ from keyprojects.projects.models import FactorNeed, Project
 Role = User.Role
 
 
-def projects_visible_to(user) -> QuerySet[Project]:
-    """Projects USER may see: office and leaders all; a district its own; a department those it is
-    responsible for; an owner its own. Anyone else (inactive, without organisation or role), nothing."""
-    projects = Project.objects.all()
+def project_scope(user, path: str = "") -> Q | None:
+    """The projects USER may see, as a condition on the project reached by PATH ("" for Project itself,
+    "project__" from an entry, "entry__project__" from a report): office and leaders all (an empty
+    condition); a district its own; a department those it is responsible for; an owner its own.
+    None for anyone else (inactive, without organisation or role): nothing. A condition on the joined
+    project, not project IN (SELECT …): SQLite reads a district's entries several times faster."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return projects.none()
+        return None
+    org = user.organisation_id
     if user.sees_everything:
-        return projects
+        return Q()
     if user.role == Role.DISTRICT:
-        return projects.filter(district_id=user.organisation_id)
+        return Q(**{f"{path}district_id": org})
     if user.role == Role.DEPARTMENT:
-        return projects.filter(
-            id__in=Project.departments.through.objects.filter(organisation_id=user.organisation_id).values(
-                "project_id"
-            )
-        )
+        responsible = Project.departments.through.objects.filter(organisation_id=org).values("project_id")
+        return Q(**{f"{path}id__in": responsible})
     if user.role == Role.OWNER:
-        return projects.filter(owner_id=user.organisation_id)
-    return projects.none()
+        return Q(**{f"{path}owner_id": org})
+    return None
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Projects USER may see (project_scope)."""
+    scope = project_scope(user)
+    return Project.objects.none() if scope is None else Project.objects.filter(scope)
 
 
 def sees_all_projects(user) -> bool:
     """USER's scope is every project: a filter by projects_visible_to would only cost a subquery."""
-    return bool(
-        user.is_authenticated and user.is_active and user.organisation_id is not None and user.sees_everything
-    )
+    return project_scope(user) == Q()
 
 
 def can_edit_project(user, project: Project) -> bool:
