@@ -128,6 +128,10 @@ def _reporter_entry(request, entry_id, month):
     return entry
 
 
+def _month_report(entry, month) -> MonthlyReport | None:
+    return MonthlyReport.objects.filter(entry=entry, month=month).order_by().first()
+
+
 def _post_too_large(request) -> bool:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -141,13 +145,17 @@ def _post_too_large(request) -> bool:
 @login_required
 def report_fill(request, entry_id, month):
     entry = _reporter_entry(request, entry_id, month)
-    report = MonthlyReport.objects.filter(entry=entry, month=month).order_by().first()
-    if request.method == "GET" and not selectors.is_editable(report):
+    posted = request.method == "POST"
+    # A post is checked against the stored report by the service, under the lock; the view reads it
+    # only to show the form again.
+    report = None if posted else _month_report(entry, month)
+    if not posted and not selectors.is_editable(report):
         return redirect("report_detail", pk=report.pk)
     today = timezone.localdate()
     status = 200
     conflict = upload_error = None
-    if request.method == "POST" and _post_too_large(request):
+    if posted and _post_too_large(request):
+        report = _month_report(entry, month)
         form = MonthlyReportForm(report=report)
         upload_error = _("上传内容过大：每次最多上传 %(n)s 张照片，每张不超过 %(size)s。") % {
             "n": MAX_POST_PHOTOS,
@@ -156,14 +164,14 @@ def report_fill(request, entry_id, month):
         status = 413
     else:
         form = MonthlyReportForm(request.POST or None, request.FILES or None, report=report)
-    if request.method == "POST" and status == 200 and form.is_valid():
+    if posted and status == 200 and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
             report = services.monthly_report_save(
                 entry=entry, month=month, by=request.user, submit=submit, **form.report_fields()
             )
         except EditConflict as error:
-            conflict = MonthlyReport.objects.filter(entry=entry, month=month).order_by().first()
+            conflict = report = _month_report(entry, month)
             show_conflict(form, error, conflict.version if conflict else "")
         except ValidationError as error:
             apply_errors(form, error)
@@ -173,6 +181,8 @@ def report_fill(request, entry_id, month):
             else:
                 messages.success(request, _("%(month)s月报送已保存为草稿，尚未提交。") % {"month": month})
             return redirect("report_detail", pk=report.pk)
+    if posted and report is None:
+        report = _month_report(entry, month)
     # Only the form page shows why the month is closed; a post that saves is checked by the service.
     refusal = services.report_refusal(entry=entry, month=month, today=today)
     form.fields["amount"].widget.attrs.update(
