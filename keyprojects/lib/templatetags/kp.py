@@ -1,4 +1,7 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import mark_safe
 
 from keyprojects.lib.money import format_wan, format_yi
 from keyprojects.lib.workdays import official_years
@@ -20,6 +23,16 @@ def yi(yuan):
 @register.simple_tag
 def page_url(query, number):
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+@register.simple_tag
+def datalist(list_id, values):
+    """{% datalist "owner-options" owner_names %}: a <datalist> of VALUES (strings), nothing without
+    any. Written in one join: a template loop over a few hundred owner names cost 3 ms a page."""
+    if not values:
+        return ""
+    options = "".join(f'<option value="{escape(str(v))}">' for v in values)
+    return mark_safe(f'<datalist id="{escape(list_id)}">{options}</datalist>')
 
 
 @register.simple_tag(takes_context=True)
