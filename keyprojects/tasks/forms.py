@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.lib.workdays import add_workdays
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import Category
@@ -60,7 +61,8 @@ class TaskFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
         label=_("关键词"), required=False, widget=forms.TextInput(attrs={"placeholder": _("任务或项目名称")})
     )
-    status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTERS, required=False)
+    # FastSelect: Django's Select renders each option through a template, most of this page's time.
+    status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTERS, required=False, widget=FastSelect)
     due_within = forms.IntegerField(
         label=_("N 个工作日内到期"),
         required=False,
@@ -69,13 +71,24 @@ class TaskFilterForm(BootstrapFormMixin, forms.Form):
         widget=forms.NumberInput(attrs={"placeholder": "N"}),
     )
     category = forms.ChoiceField(
-        label=_("项目类别"), choices=[("", _("全部类别")), *Category.choices], required=False
+        label=_("项目类别"),
+        choices=[("", _("全部类别")), *Category.choices],
+        required=False,
+        widget=FastSelect,
     )
     district = forms.ModelChoiceField(
-        label=_("城区"), queryset=Organisation.objects.none(), required=False, empty_label=_("全部城区")
+        label=_("城区"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("全部城区"),
+        widget=FastSelect,
     )
     unit = forms.ModelChoiceField(
-        label=_("责任单位"), queryset=Organisation.objects.none(), required=False, empty_label=_("全部单位")
+        label=_("责任单位"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
+        widget=FastSelect,
     )
 
     def __init__(self, *args, show_unit=True, **kwargs):
