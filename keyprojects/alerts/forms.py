@@ -6,17 +6,23 @@ from keyprojects.alerts.models import Level, WarningRule
 from keyprojects.alerts.rules import PARAMS, TEXT_PARAMS, params_of
 from keyprojects.lib.forms import BootstrapFormMixin
 from keyprojects.lib.money import WanField
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.models import Category
 from keyprojects.projects.models import Sector
 
 
 class WarningFilterForm(BootstrapFormMixin, forms.Form):
-    rule = forms.ChoiceField(label=_("规则"), required=False)
-    level = forms.ChoiceField(label=_("等级"), required=False)
-    district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
-    sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
-    category = forms.ChoiceField(label=_("项目类别"), required=False)
+    # FastSelect throughout: Django's Select renders every option through a template.
+    rule = forms.ChoiceField(label=_("规则"), required=False, widget=FastSelect)
+    level = forms.ChoiceField(label=_("等级"), required=False, widget=FastSelect)
+    district = forms.ModelChoiceField(
+        label=_("城区"), queryset=Organisation.objects.none(), required=False, widget=FastSelect
+    )
+    sector = forms.ModelChoiceField(
+        label=_("行业"), queryset=Sector.objects.all(), required=False, widget=FastSelect
+    )
+    category = forms.ChoiceField(label=_("项目类别"), required=False, widget=FastSelect)
     # From a project's page: that project's lights.
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)
     since = forms.DateField(

@@ -7,6 +7,7 @@ from keyprojects.assessment.indicators import ADJUSTMENTS, INDICATORS
 from keyprojects.assessment.models import Curve, PeriodKind, RankingEntry, SchemeVersion, UnitKind
 from keyprojects.assessment.periods import Period
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.forms import ProjectPickField
 
@@ -33,7 +34,7 @@ class ComputeForm(BootstrapFormMixin, forms.Form):
 
 class RankingFilterForm(BootstrapFormMixin, forms.Form):
     period_kind = forms.ChoiceField(
-        label=gettext_lazy("考核周期"), choices=PeriodKind.choices, required=False
+        label=gettext_lazy("考核周期"), choices=PeriodKind.choices, required=False, widget=FastSelect
     )
 
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.models import Organisation
 
 
@@ -64,13 +65,13 @@ class LandFilterForm(BootstrapFormMixin, forms.Form):
         required=False,
         queryset=Organisation.objects.none(),
         empty_label=_("全部城区"),
-        widget=forms.Select(attrs={"class": "form-select-sm w-auto"}),
+        widget=FastSelect(attrs={"class": "form-select-sm w-auto"}),
     )
     lagging = forms.ChoiceField(
         label=_("进度"),
         required=False,
         choices=[("", _("全部进度")), ("1", _("仅滞后")), ("0", _("未滞后"))],
-        widget=forms.Select(attrs={"class": "form-select-sm w-auto"}),
+        widget=FastSelect(attrs={"class": "form-select-sm w-auto"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.lib.forms import BootstrapFormMixin
 from keyprojects.lib.money import WanField, format_wan
 from keyprojects.lib.text import normalise_name
+from keyprojects.lib.widgets import FastSelect
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import Category, PlanChange, Proposal
 from keyprojects.plans.services import Decision
@@ -51,16 +52,23 @@ class AnnualFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母")}),
     )
+    # FastSelect throughout: Django's Select renders every option through a template.
     category = forms.ChoiceField(
-        label=_("类别"), choices=[("", _("全部")), *Category.choices], required=False
+        label=_("类别"), choices=[("", _("全部")), *Category.choices], required=False, widget=FastSelect
     )
-    district = forms.ModelChoiceField(label=_("城区"), queryset=Organisation.objects.none(), required=False)
-    sector = forms.ModelChoiceField(label=_("行业"), queryset=Sector.objects.all(), required=False)
+    district = forms.ModelChoiceField(
+        label=_("城区"), queryset=Organisation.objects.none(), required=False, widget=FastSelect
+    )
+    sector = forms.ModelChoiceField(
+        label=_("行业"), queryset=Sector.objects.all(), required=False, widget=FastSelect
+    )
     department = forms.ModelChoiceField(
-        label=_("责任单位"), queryset=Organisation.objects.none(), required=False
+        label=_("责任单位"), queryset=Organisation.objects.none(), required=False, widget=FastSelect
     )
-    leader = forms.ModelChoiceField(label=_("联系市领导"), queryset=User.objects.none(), required=False)
-    batch = forms.ModelChoiceField(label=_("批次"), queryset=None, required=False)
+    leader = forms.ModelChoiceField(
+        label=_("联系市领导"), queryset=User.objects.none(), required=False, widget=FastSelect
+    )
+    batch = forms.ModelChoiceField(label=_("批次"), queryset=None, required=False, widget=FastSelect)
     over_yi = forms.BooleanField(label=_("只看超亿元项目"), required=False)
 
     def __init__(self, *args, user, batches, **kwargs):
