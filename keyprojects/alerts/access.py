@@ -6,16 +6,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from keyprojects.alerts.models import ProjectWarning
-from keyprojects.projects.access import projects_visible_to, sees_all_projects
+from keyprojects.projects.access import in_project_scope
 
 
 def warnings_visible_to(user) -> QuerySet[ProjectWarning]:
     """Warnings of the projects USER may see, whatever their rule's state (lists narrow to active
-    rules themselves). Those who see every project (the office, leaders) get every warning without the
-    IN (SELECT … every project) that would cost a scan of both tables."""
-    if sees_all_projects(user):
-        return ProjectWarning.objects.all()
-    return ProjectWarning.objects.filter(project__in=projects_visible_to(user))
+    rules themselves)."""
+    return in_project_scope(ProjectWarning.objects.all(), user)
 
 
 def get_warning_for_user(user, pk) -> ProjectWarning:

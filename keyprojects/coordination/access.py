@@ -21,7 +21,7 @@ from keyprojects.coordination.models import (
     ServiceVisit,
 )
 from keyprojects.orgs.models import User
-from keyprojects.projects.access import projects_visible_to
+from keyprojects.projects.access import in_project_scope, projects_visible_to
 from keyprojects.projects.models import Project
 
 Role = User.Role
@@ -56,11 +56,11 @@ def problems_visible_to(user) -> QuerySet[Problem]:
         Problem.co_units.through.objects.filter(organisation_id=org).values("problem_id"),
     ]
     if user.role == Role.DISTRICT:
-        parts = [*handled, ids.filter(project__district_id=org)]
+        parts = [*handled, in_project_scope(ids, user)]
     elif user.role == Role.DEPARTMENT:
         parts = handled
     elif user.role == Role.OWNER:
-        parts = [ids.filter(project__owner_id=org)]
+        parts = [in_project_scope(ids, user)]
     else:
         return Problem.objects.none()
     return Problem.objects.filter(id__in=raised.union(*parts, all=True))

@@ -9,14 +9,12 @@ from django.utils.translation import gettext as _
 
 from keyprojects.land.models import LandTask
 from keyprojects.orgs.models import User
-from keyprojects.projects.access import projects_visible_to, sees_all_projects
+from keyprojects.projects.access import in_project_scope, projects_visible_to
 from keyprojects.projects.models import Project
 
 
 def land_tasks_visible_to(user) -> QuerySet[LandTask]:
-    if sees_all_projects(user):  # without IN (SELECT … every project), a scan of both tables
-        return LandTask.objects.all()
-    return LandTask.objects.filter(project__in=projects_visible_to(user))
+    return in_project_scope(LandTask.objects.all(), user)
 
 
 def can_edit_land(user, project: Project) -> bool:

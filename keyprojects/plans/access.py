@@ -24,12 +24,7 @@ from keyprojects.plans.models import (
     Proposal,
     ReportPhoto,
 )
-from keyprojects.projects.access import (
-    can_edit_project,
-    project_scope,
-    projects_visible_to,
-    sees_all_projects,
-)
+from keyprojects.projects.access import can_edit_project, in_project_scope
 from keyprojects.projects.models import Project
 
 Role = User.Role
@@ -59,10 +54,7 @@ def get_batch_for_user(user, pk) -> Batch:
 
 def entries_visible_to(user) -> QuerySet[AnnualEntry]:
     """Entries of the projects USER may see; outside the office, only entries of published batches."""
-    scope = project_scope(user, "project__")
-    if scope is None:
-        return AnnualEntry.objects.none()
-    entries = AnnualEntry.objects.filter(scope)
+    entries = in_project_scope(AnnualEntry.objects.all(), user)
     if not (user.is_authenticated and user.is_office):
         entries = entries.filter(batch__status=Batch.Status.PUBLISHED)
     return entries
@@ -96,10 +88,7 @@ def get_entry_for_user(user, pk, *, write=False, related=ENTRY_PAGE_RELATED) -> 
 
 def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     """Reports on the entries USER may see (so, outside the office, of published batches only)."""
-    scope = project_scope(user, "entry__project__")
-    if scope is None:
-        return MonthlyReport.objects.none()
-    reports = MonthlyReport.objects.filter(scope)
+    reports = in_project_scope(MonthlyReport.objects.all(), user, "entry__project__")
     if not (user.is_authenticated and user.is_office):
         reports = reports.filter(entry__batch__status=Batch.Status.PUBLISHED)
     return reports
@@ -169,9 +158,7 @@ def get_report_photo_for_user(user, pk, *, action=None) -> ReportPhoto:
 
 
 def proposals_visible_to(user) -> QuerySet[Proposal]:
-    if sees_all_projects(user):
-        return Proposal.objects.all()
-    return Proposal.objects.filter(project__in=projects_visible_to(user))
+    return in_project_scope(Proposal.objects.all(), user)
 
 
 def get_proposal_for_user(user, pk, *, write=False) -> Proposal:

@@ -1,7 +1,8 @@
 """Who may see and change projects and their parts (prelim items, factor needs): the project gate.
 
 Every page, export, API view, search and download that shows a project, or anything hanging from one,
-starts from projects_visible_to; the gates of entries, tasks, problems, land and warnings build on it.
+starts from projects_visible_to, or narrows its own records with in_project_scope (entries, reports,
+proposals, land, warnings); the gates of tasks and problems build on them.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -37,15 +38,14 @@ def project_scope(user, path: str = "") -> Q | None:
     return None
 
 
+def in_project_scope(queryset: QuerySet, user, path: str = "project__") -> QuerySet:
+    """QUERYSET narrowed to the records whose project (reached by PATH) USER may see."""
+    scope = project_scope(user, path)
+    return queryset.none() if scope is None else queryset.filter(scope)
+
+
 def projects_visible_to(user) -> QuerySet[Project]:
-    """Projects USER may see (project_scope)."""
-    scope = project_scope(user)
-    return Project.objects.none() if scope is None else Project.objects.filter(scope)
-
-
-def sees_all_projects(user) -> bool:
-    """USER's scope is every project: a filter by projects_visible_to would only cost a subquery."""
-    return project_scope(user) == Q()
+    return in_project_scope(Project.objects.all(), user, "")
 
 
 def can_edit_project(user, project: Project) -> bool:
