@@ -13,13 +13,14 @@ times:
   its SQL  the page's own queries replayed bare (cursor.execute + fetchall);
   raw SQL  hand-written SQL for the same figures: completion by district (bench/completion.py's), the
            sector and category shares, the monthly curve this year and last, the plan curve, stages,
-           funds, on-time completion, problems by category and level, warnings — each one aggregate,
-           run in sequence.
+           funds, on-time completion, problems by category and level, warnings, and the reporting
+           note's entries owed and reports handed in — each one aggregate, run in sequence.
 
 It asserts, in every round, that the raw SQL gives every figure the page shows: district rates and
 amounts, the curves, the list's entries by category and sector (count and plan), the funds secured
 and needed, the on-time completions, the stage counts, the open and overdue problems and the problems
-by category and level, the red and yellow lights and the projects carrying them.
+by category and level, the red and yellow lights and the projects carrying them, and what the
+reporting note says ("该月尚有 N 个项目未报送", "该月已全部报送" or nothing).
 """
 
 import argparse
@@ -288,6 +289,7 @@ def raw_statements(vendor, district_id=None):
         ("completing", COMPLETING_SQL.format(scope=scope, month_of=month_of), params),
         ("problems", PROBLEMS_SQL.format(problem_scope=problem_scope), params),
         ("warnings", WARNINGS_SQL.format(scope=scope), params),
+        *completion.note_statements(district_id, TODAY),
     ]
 
 
@@ -359,6 +361,7 @@ def raw_figures(raw):
         "overdue": sum(int(r[3] or 0) for r in raw["problems"]),
         "red": int(raw["warnings"][0][0] or 0),
         "yellow": int(raw["warnings"][0][1] or 0),
+        "note": completion.raw_note(raw, TODAY),
     }
 
 
@@ -403,6 +406,7 @@ def page_figures(html, stage_labels):
         "overdue": int(overdue),
         "red": int(lights["red"]),
         "yellow": int(lights["yellow"]),
+        "note": completion.page_note(html),
     }
 
 

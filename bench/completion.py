@@ -11,10 +11,12 @@ each, 36 months of reports: 720,000 rows, in seconds). Then for each case it tim
            logged-in user (middleware, session, selectors, template, chart data), N runs after warm-ups;
   its SQL  the page's own queries replayed bare (cursor.execute + fetchall);
   raw SQL  one hand-written aggregate (a derived table of year-to-date sums joined to the entries,
-           grouped by district) returning the same figures.
+           grouped by district) returning the same figures, and for a full page the two counts behind
+           its reporting note (entries owed, reports handed in, from the page's month on).
 
 It asserts that the raw SQL gives the same figures as the page shows (plan, completion, rates, time
-progress, points, growth, start rate per district), so the baseline is honest. It also times the
+progress, points, growth, start rate per district, and what the reporting note says), so the
+baseline is honest. It also times the
 official progress table download (completion_table) for the whole city: ~20,000 rows.
 """
 
@@ -316,6 +318,109 @@ def run_raw(connection, sql, district_id=None):
         return cursor.fetchall()
 
 
+# The reporting note above the figures ("数据截至2026年10月，该月尚有 N 个项目未报送。"): the entries that
+# owe a month's report (of batches published before the month ended) and the counted reports of each
+# month from the page's on, grouped by their batch's publication.
+NOTE_ENTRIES_SQL = """
+SELECT b.published_at, COUNT(*)
+FROM plans_annualentry e
+JOIN plans_annuallist l ON l.id = e.annual_list_id
+JOIN plans_batch b ON b.id = e.batch_id
+JOIN projects_project p ON p.id = e.project_id
+WHERE l.year = %(year)s AND b.status = 'published' {scope}
+GROUP BY b.published_at
+"""
+NOTE_REPORTS_SQL = """
+SELECT r.month, b.published_at, COUNT(*)
+FROM plans_monthlyreport r
+JOIN plans_annualentry e ON e.id = r.entry_id
+JOIN plans_annuallist l ON l.id = e.annual_list_id
+JOIN plans_batch b ON b.id = e.batch_id
+JOIN projects_project p ON p.id = e.project_id
+WHERE l.year = %(year)s AND r.month >= %(month)s AND r.month <= %(last_month)s
+    AND r.status IN ('submitted', 'approved') AND b.status = 'published' {scope}
+GROUP BY r.month, b.published_at
+"""
+
+
+def note_months(today) -> range:
+    """The ended months from the page's on that the note weighs: none when YEAR is neither this year's
+    nor last year's list. (A later year's months would weigh too; the bench builds no list after YEAR.)"""
+    if YEAR == today.year:
+        return range(MONTH, today.month)
+    if YEAR == today.year - 1:
+        return range(MONTH, 13)
+    return range(0)
+
+
+def note_statements(district_id, today):
+    months = note_months(today)
+    if not months:
+        return []
+    scope = "AND p.district_id = %(district)s" if district_id else ""
+    params = {"year": YEAR, "month": MONTH, "last_month": months[-1], "district": district_id}
+    return [
+        ("note_entries", NOTE_ENTRIES_SQL.format(scope=scope), params),
+        ("note_reports", NOTE_REPORTS_SQL.format(scope=scope), params),
+    ]
+
+
+def run_note(connection, statements):
+    out = {}
+    with connection.cursor() as cursor:
+        for name, sql, params in statements:
+            cursor.execute(sql, params)
+            out[name] = cursor.fetchall()
+    return out
+
+
+def raw_note(rows, today):
+    """What the note says, from the rows of note_statements: ("missing", n), ("complete",) or None."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils.dateparse import parse_datetime
+
+    months = note_months(today)
+    if not months:
+        return None
+
+    def moment(at):
+        at = parse_datetime(at) if isinstance(at, str) else at
+        return at.replace(tzinfo=dt.UTC) if at is not None and at.tzinfo is None else at
+
+    entries = [(moment(at), n) for at, n in rows["note_entries"]]
+    reports = [(m, moment(at), n) for m, at, n in rows["note_reports"]]
+    china = zoneinfo.ZoneInfo("Asia/Shanghai")
+    state = {}
+    for month in months:
+        ended = dt.datetime(YEAR + month // 12, month % 12 + 1, 1, tzinfo=china)
+        owed = sum(n for at, n in entries if at is None or at < ended)
+        handed = sum(n for m, at, n in reports if m == month and (at is None or at < ended))
+        counted = sum(n for m, _at, n in reports if m == month)
+        state[month] = (owed, handed, counted)
+    owed, handed, _counted = state[MONTH]
+    if owed > handed:
+        return ("missing", owed - handed)
+    latest_in = max((m for m, (o, h, c) in state.items() if c and 2 * h >= o), default=None)
+    return ("complete",) if latest_in == MONTH else None
+
+
+NOTE = re.compile(r'id="reporting-note">.*?</i>\s*(.*?)</p>', re.S)
+
+
+def page_note(html):
+    match = NOTE.search(html)
+    if not match:
+        return None
+    text = match.group(1)
+    missing = re.search(r"该月尚有 (\d+) 个项目未报送", text)
+    if missing:
+        return ("missing", int(missing.group(1)))
+    assert f"数据截至{YEAR}年{MONTH}月，该月已全部报送" in text, text
+    return ("complete",)
+
+
 def raw_figures(rows):
     """The raw SQL's rows as the page shows them, keyed by district id: the same rounding (the
     CompletionRow properties) applied to independently computed sums."""
@@ -420,17 +525,25 @@ def capture_sql(connection, client, case):
 
 def measure(client, case, connection, captured, sql, district_id, args):
     """Page, its own queries replayed, and the raw SQL, interleaved so that a busy machine slows all
-    three alike; returns the three lists of seconds."""
+    three alike; returns the three lists of seconds. A full page's raw SQL also weighs its reporting
+    note; the htmx table shows none."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    notes = [] if case.htmx else note_statements(district_id, today)
 
     def check(results):
-        shown = page_figures(results["page"].content.decode())
-        assert shown == raw_figures(results["raw"]), f"{case.name}: page and raw SQL differ"
+        html = results["page"].content.decode()
+        rows, note = results["raw"]
+        assert page_figures(html) == raw_figures(rows), f"{case.name}: page and raw SQL differ"
+        if not case.htmx:
+            assert page_note(html) == raw_note(note, today), f"{case.name}: {page_note(html)} != {note}"
 
     samples = interleave(
         {
             "page": lambda: client.get(case.url, headers=case.headers),
             "own": lambda: base.replay(connection, captured),
-            "raw": lambda: run_raw(connection, sql, district_id),
+            "raw": lambda: (run_raw(connection, sql, district_id), run_note(connection, notes)),
         },
         repeat=args.repeat,
         warmup=args.warmup,
@@ -452,6 +565,7 @@ def main():
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from keyprojects.orgs.models import User
 
@@ -485,6 +599,11 @@ def main():
             expected = raw_figures(run_raw(connection, sql, district_id))
             assert shown == expected, f"{case.name}: page {shown} != raw SQL {expected}"
             assert shown, f"{case.name}: no district on the page — the case measures nothing"
+            if not case.htmx:
+                today = timezone.localdate()
+                note = raw_note(run_note(connection, note_statements(district_id, today)), today)
+                assert page_note(response.content.decode()) == note, f"{case.name}: note != {note}"
+                print(f"{case.name}: reporting note {note}")
             if args.show_sql:
                 print(f"-- {case.name}: {case.url}")
                 for q in queries.captured_queries:
