@@ -115,6 +115,8 @@ def build(n: int, year: int) -> list[dict]:
     from keyprojects.orgs.models import Organisation, User
     from keyprojects.plans.models import AnnualEntry, AnnualList, Batch, Category
     from keyprojects.projects.models import Project, Sector, Stage
+    from keyprojects.security.models import UserSession
+    from keyprojects.security.services import SESSION_KNOWN, SESSION_SEEN, SESSION_START
 
     Kind = Organisation.Kind
     with transaction.atomic():
@@ -185,18 +187,26 @@ def build(n: int, year: int) -> list[dict]:
         users = list(User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk"))
         store = SessionStore()
         expire = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-        clients, sessions = [], []
+        now = int(timezone.now().timestamp())
+        clients, sessions, held = [], [], []
         for user, entry in zip(users, entries, strict=True):
             key = secrets.token_hex(16)
+            # As a login leaves it (security.services.session_open): the clocks started, the session
+            # known. Without them every first request would write its session, the posts' round first.
             data = {
                 SESSION_KEY: str(user.pk),
                 BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
+                SESSION_START: now,
+                SESSION_SEEN: now,
+                SESSION_KNOWN: key,
             }
             sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+            held.append(UserSession(user=user, session_key=key))
             # The CSRF cookie may hold the bare 32-character secret, and the form token be that secret.
             clients.append({"entry": entry.pk, "session": key, "csrf": secrets.token_hex(16)})
         Session.objects.bulk_create(sessions, batch_size=1000)
+        UserSession.objects.bulk_create(held, batch_size=1000)
     return clients
 
 
