@@ -16,6 +16,10 @@ from keyprojects.orgs.models import Organisation
 from keyprojects.plans.models import AnnualEntry, Batch, Category
 
 
+# Choices.values builds a new list on every read; the importer checks every row twice.
+CATEGORIES = frozenset(Category.values)
+
+
 def _label(model, name) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
@@ -31,7 +35,7 @@ def draft_errors(
     """What an incomplete plan (a proposal's draft) holds must make sense: a known category if any,
     money not negative, months in 1–12."""
     errors = {}
-    if category and category not in Category.values:
+    if category and category not in CATEGORIES:
         errors["category"] = _("请选择项目类别（新开工、续建、竣工投产或预备）。")
     if planned_investment is not None and planned_investment < 0:
         errors["planned_investment"] = _("年度计划投资不能为负数。")
@@ -52,7 +56,7 @@ def plan_errors(
 ) -> dict:
     """The category's rules: every category but 预备 has an annual plan; 新开工 a start month;
     竣工投产 a completion month; months lie in 1–12; money is not negative."""
-    if category not in Category.values:
+    if category not in CATEGORIES:
         return {"category": _("请选择项目类别（新开工、续建、竣工投产或预备）。")}
     errors = {}
     if planned_investment is None and category != Category.PREPARATORY:
