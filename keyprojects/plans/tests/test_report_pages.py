@@ -1,10 +1,12 @@
 """The owner's to-do, the reviewer's queue, the office's overview and its Excel list."""
 
 import datetime as dt
+import re
 from io import BytesIO
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -54,6 +56,22 @@ def test_it_lists_what_the_owner_owes_returned_first_with_working_days_left(worl
     assert "逾期 10 个工作日" in html
     assert world.project_b.name not in html  # owner B's project is not owner A's business
     assert reverse("report_fill", args=[entry.pk, 9]) in html
+
+
+def test_it_sums_up_what_the_owner_owes_in_one_sentence_in_each_language(world):
+    entry = world.entry_a
+    for month in range(1, 9):
+        make_report(entry, month, "10", status=Status.APPROVED, by=world.owner)
+    make_report(entry, 9, "10", status=Status.RETURNED, by=world.owner, return_reason="请补充现场照片")
+    client = _client(world.owner)
+
+    def summary():
+        html = client.get(reverse("report_todo")).content.decode()
+        return " ".join(re.search(r'id="todo-summary">(.*?)</p>', html, re.S).group(1).split())
+
+    assert summary().startswith("共 2 项待报，其中退回 1 项，逾期 2 项。")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert summary().startswith("2 reports pending, 1 returned, 2 overdue. ")
 
 
 def test_it_counts_the_working_days_left_before_a_deadline(world):
