@@ -284,7 +284,9 @@ def cases(department_id):
             None,
             [],
         ),
-        Case("department, all", "department", "", handles, mine, "p.created_at DESC, p.id DESC", handles, mine),
+        Case(
+            "department, all", "department", "", handles, mine, "p.created_at DESC, p.id DESC", handles, mine
+        ),
         Case(
             "department, overdue",
             "department",
