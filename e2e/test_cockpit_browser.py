@@ -81,6 +81,15 @@ def test_a_leader_sees_every_chart_and_a_districts_bar_opens_its_projects(page, 
     expect(page.locator("#headline")).to_contain_text("1-3月累计完成投资0.40亿元")
     _expect_all_charts(page)
     page.screenshot(path=artifacts / "cockpit-leader.png", full_page=True)
+    # Each bar is labelled with its rate as the tables print it: "20.0%", not "20%".
+    labels = page.evaluate(
+        """() => {
+            const chart = echarts.getInstanceByDom(document.getElementById("chart-districts"));
+            const series = chart.getOption().series[0];
+            return series.data.map((d, i) => series.label.formatter({ dataIndex: i, value: d.value }));
+        }"""
+    )
+    assert labels[0] == "20.0%", labels
     # Districts are ranked: 西乡塘区 (20.0%) first. Its bar opens the year's list for that district.
     _click_bar(page, "chart-districts", 0)
     page.wait_for_url(f"**/plans/?year=2026&district={world.district_b.pk}", wait_until="domcontentloaded")

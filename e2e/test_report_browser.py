@@ -38,6 +38,16 @@ def _district_ytd_on_the_completion_chart(office_page, world):
     office_page.goto("/plans/completion/?year=2026&month=10&by=district")
     expect(office_page.locator("#completion-chart canvas").first).to_be_visible()
     data = json.loads(office_page.locator("#completion-data").text_content())
+    # Each bar is labelled with its rate as the table prints it: "0.0%", not the bare number's "0%".
+    labels = office_page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById("completion-chart"));
+          const series = chart.getOption().series[0];
+          return series.data.map((d, i) => series.label.formatter({dataIndex: i, value: d.value}));
+        }"""
+    )
+    assert labels == [f"{r['rate']}%" if r["rate"] is not None else "" for r in data["rows"]]
+    assert labels and all(re.fullmatch(r"\d+\.\d%", label) for label in labels if label), labels
     row = next(r for r in data["rows"] if r["name"] in (world.district_b.name, world.district_b.label))
     return row["ytd"]
 

@@ -33,7 +33,8 @@
         symbolSize: 7,
         itemStyle: { color: "#8b1a1a" },
         data: rows.map((r) => r.rate),
-        label: { show: true, formatter: (p) => (p.value === null ? "" : p.value + "%"), fontSize: 10 },
+        // One decimal place, as the table prints it ("50.0%", not "50%").
+        label: { show: true, formatter: (p) => (p.value === null ? "" : Number(p.value).toFixed(1) + "%"), fontSize: 10 },
       });
     }
     chart.setOption({

@@ -95,7 +95,8 @@
         name: L.rate, type: "bar", barMaxWidth: 22, cursor: "pointer",
         data: districts.map((r) => ({ value: num(r.rate), itemStyle: { color: colour(num(r.points)) } })),
         label: { show: true, position: "right", fontSize: big - 1, color: text,
-          formatter: (p) => (p.value === null ? "" : p.value + "%") },
+          // The rate as the table prints it ("78.0%"), not as the bar's number ("78%").
+          formatter: (p) => (districts[p.dataIndex].rate === null ? "" : districts[p.dataIndex].rate + "%") },
         markLine: {
           symbol: "none", silent: true,
           lineStyle: { color: dark ? "#ffd43b" : "#8b1a1a", type: "dashed", width: 2 },

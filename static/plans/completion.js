@@ -57,7 +57,8 @@
           data: rows.map((r) => ({ value: num(r.rate), itemStyle: { color: colour(num(r.points)) } })),
           label: {
             show: true, position: "insideRight", color: "#fff", fontSize: 11,
-            formatter: (p) => (p.value === null ? "" : p.value + "%"),
+            // The rate as the table prints it ("78.0%"), not as the number the bar is drawn from ("78%").
+            formatter: (p) => (rows[p.dataIndex].rate === null ? "" : rows[p.dataIndex].rate + "%"),
           },
           markLine: {
             symbol: "none",
