@@ -31,7 +31,7 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", _("全部规则")), *WarningRule.Code.choices]
         self.fields["level"].choices = [
@@ -46,6 +46,8 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["district"].empty_label = _("全部城区")
         self.fields["sector"].empty_label = _("全部行业")
         self.fields["category"].choices = [("", _("全部类别")), *Category.choices]
+        if user is not None and user.role == user.Role.DISTRICT:
+            del self.fields["district"]  # a district sees its own lights only
 
     def filters(self) -> dict:
         if not self.is_valid():

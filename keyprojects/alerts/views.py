@@ -32,7 +32,7 @@ PER_PAGE = 50
 
 
 def _filtered(request):
-    form = WarningFilterForm(request.GET or None)
+    form = WarningFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else {}
     level = request.GET.get("level") or None
     if level not in (None, *Level.values):

@@ -190,7 +190,7 @@ def letter_create(request):
 
 def _filtered_warnings(request):
     """The warning centre's list as its filters in the query show it (alerts.views.warning_list)."""
-    form = WarningFilterForm(request.GET or None)
+    form = WarningFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else {}
     level = request.GET.get("level") or None
     if level not in (None, *Level.values):

@@ -94,6 +94,14 @@ def test_it_shows_a_district_only_its_own_warnings(client, cast):
     assert response.context["totals"]["red"] == 1
     other = ProjectWarning.objects.get(project=cast.project_b)
     assert client.get(reverse("warning_detail", args=[other.pk])).status_code == 404
+    # Its filters offer no other district (nor 全部城区); the office's offer every one.
+    assert 'name="district"' not in response.content.decode()
+    assert [
+        w.project
+        for w in client.get(reverse("warning_list"), {"district": cast.district_b.pk}).context["page"]
+    ] == [cast.project_a]
+    client.force_login(cast.staff)
+    assert 'name="district"' in client.get(reverse("warning_list")).content.decode()
 
 
 def test_it_lists_few_and_many_warnings_with_the_same_queries(client, cast):
