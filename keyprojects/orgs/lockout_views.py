@@ -31,7 +31,7 @@ def lockout_release(request):
     require_office_admin(request.user)
     username = request.POST.get("username", "").strip()[:150] or None
     ip = request.POST.get("ip", "").strip()[:45] or None
-    if lockouts.lockout_release(by=request.user, username=username, ip=ip):
+    if lockouts.lockout_release(by=request.user, username=username, ip=ip, request=request):
         messages.success(request, _("已解除“%(who)s”的登录锁定。") % {"who": username or ip})
     else:
         messages.info(request, _("“%(who)s”当前没有被锁定。") % {"who": username or ip or ""})

@@ -61,12 +61,12 @@ def lockouts_now(*, now: datetime) -> dict[str, list[Lockout]]:
 
 
 @transaction.atomic
-def lockout_release(*, by: User, username: str | None = None, ip: str | None = None) -> int:
+def lockout_release(*, by: User, username: str | None = None, ip: str | None = None, request=None) -> int:
     """Forget the failed logins of USERNAME or of the address IP, which lifts its lockout; returns how
-    many failure records went. Office admins only."""
+    many failure records went. Office admins only. REQUEST, the admin's, gives the log their address."""
     require_office_admin(by)
     if not (username or ip):
         return 0
     count = reset(username=username) if username else reset(ip=ip)
-    login_unlocked.send(by=by, username=username, ip=ip)
+    login_unlocked.send(by=by, username=username, ip=ip, request=request)
     return count

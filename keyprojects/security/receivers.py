@@ -50,6 +50,6 @@ def user_saved(sender, instance, created=False, **kwargs):
         services.sessions_end(user=instance)
 
 
-def unlocked(*, by, username=None, ip=None):
+def unlocked(*, by, username=None, ip=None, request=None):
     what = _("账号 %(name)s") % {"name": username} if username else _("地址 %(ip)s") % {"ip": ip}
-    services.event_record(kind=Kind.UNLOCK, user=by, detail=what)
+    services.event_record(kind=Kind.UNLOCK, request=request, user=by, detail=what)

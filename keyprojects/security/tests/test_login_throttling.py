@@ -45,7 +45,9 @@ def test_it_locks_an_account_on_the_eleventh_failure_until_the_office_admin_unlo
     admin.force_login(cast.admin)
     page = admin.get(reverse("lockout_list")).content.decode()
     assert "<code>owner</code>" in page
-    response = admin.post(reverse("lockout_release"), {"username": "owner"}, follow=True)
+    response = admin.post(
+        reverse("lockout_release"), {"username": "owner"}, follow=True, REMOTE_ADDR="10.0.9.9"
+    )
     assert "已解除“owner”的登录锁定" in response.content.decode()
     assert "<code>owner</code>" not in admin.get(reverse("lockout_list")).content.decode()
 
@@ -55,6 +57,7 @@ def test_it_locks_an_account_on_the_eleventh_failure_until_the_office_admin_unlo
     assert kinds.count(Kind.FAILURE) == 12 and Kind.LOCKOUT in kinds and kinds[0] == Kind.LOGIN
     unlock = SecurityEvent.objects.get(kind=Kind.UNLOCK)
     assert unlock.user == cast.admin and unlock.detail == "账号 owner"
+    assert unlock.ip == "10.0.9.9" and unlock.path == reverse("lockout_release")  # the admin's address
 
 
 def test_it_locks_an_address_that_tries_many_usernames(client, cast):
