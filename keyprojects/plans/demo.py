@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from keyprojects.lib.bulk import insert_new
 from keyprojects.lib.dates import month_end
 from keyprojects.lib.money import YUAN_PER_WAN, YUAN_PER_YI
 from keyprojects.lib.workdays import WorkCalendar
@@ -499,7 +500,7 @@ class _PlansBuilder:
             new = report.amount * rng.choice((8, 9, 11, 12)) // 10 // YUAN_PER_WAN * YUAN_PER_WAN
             adjustments.append((report, report.amount, new))
             report.amount = new
-        MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+        insert_new(MonthlyReport, reports)
         ReportAdjustment.objects.bulk_create(
             [
                 ReportAdjustment(

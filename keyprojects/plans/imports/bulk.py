@@ -18,12 +18,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.audit.services import audit_changes, snapshot
+from keyprojects.lib.bulk import insert_new, needs_preparing
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.entry_rules import entry_errors, official_plan_errors
 from keyprojects.plans.imports.lookups import chunks
@@ -246,7 +247,7 @@ class _Bulk:
         their SQL value by value, most of the time of an import: new projects and entries go by
         _create (their keys come back), the rows whose keys nothing needs (stage changes, department
         links, history) and the updates by executemany."""
-        _create(Project, self.new_projects)
+        insert_new(Project, self.new_projects)
         today, note = timezone.localdate(), _("项目入库")
         _insert(
             StageChange,
@@ -265,7 +266,7 @@ class _Bulk:
         for entry in self.new_entries:
             entry.project = entry.project  # takes the pk its new project has been given since
         _check_foreign_keys(AnnualEntry, self.new_entries + self.updated_entries, ENTRY_KEYS)
-        _create(AnnualEntry, self.new_entries)
+        insert_new(AnnualEntry, self.new_entries)
         _update(AnnualEntry, [*ENTRY_FIELDS, "version", "updated_at"], self.updated_entries)
         through = AnnualEntry.departments.through
         for chunk in chunks(self.entry_unlinks):
@@ -288,48 +289,6 @@ class _Bulk:
                     project.pk if project is not None else None,
                     changes,
                 )
-
-
-def _create(model, instances) -> None:
-    """bulk_create(INSTANCES), new rows only: INSERT … RETURNING the keys, which are set on the
-    instances as bulk_create sets them, its SQL written once a batch and its values prepared only
-    where the field changes them on their way to the database."""
-    if not instances:
-        return
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, models.AutoField)]
-    for instance in instances:
-        instance._prepare_related_fields_for_save(operation_name="bulk_create")
-    columns = [
-        (
-            f.attname,
-            f if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add) else None,
-            f if _needs_preparing(f) else None,
-        )
-        for f in fields
-    ]
-    quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
-    )
-    returning, returning_params = connection.ops.return_insert_columns([opts.pk])
-    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    size = min(max(connection.ops.bulk_batch_size(fields, instances), 1), 500)
-    with connection.cursor() as cursor:
-        for start in range(0, len(instances), size):
-            batch = instances[start : start + size]
-            params = []
-            for instance in batch:
-                for attname, stamped, prepared in columns:
-                    value = stamped.pre_save(instance, True) if stamped else getattr(instance, attname)
-                    params.append(prepared.get_db_prep_save(value, connection) if prepared else value)
-            cursor.execute(
-                f"{head}{', '.join([placeholders] * len(batch))} {returning}", [*params, *returning_params]
-            )
-            for instance, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                instance.pk = pk
-                instance._state.adding = False
-                instance._state.db = connection.alias
 
 
 AUDIT_COLUMNS = ("at", "user", "action", "model", "object_id", "object_repr", "project", "changes")
@@ -365,7 +324,7 @@ def _update(model, names, instances, size=2000) -> None:
 
 def _executemany(sql, fields, rows, size) -> None:
     # Only the values a field changes on their way to the database go through it (dates, JSON, …).
-    prepared = [(n, f) for n, f in enumerate(fields) if _needs_preparing(f)]
+    prepared = [(n, f) for n, f in enumerate(fields) if needs_preparing(f)]
     batch = []
     with connection.cursor() as cursor:
         for row in rows:
@@ -378,12 +337,6 @@ def _executemany(sql, fields, rows, size) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
-
-
-def _needs_preparing(field) -> bool:
-    """Text, numbers and keys go to the database as they are; dates, JSON and choices (enums) do not."""
-    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
-    return bool(field.choices) or not isinstance(field, plain)
 
 
 def _links(through, column, objects) -> dict:
