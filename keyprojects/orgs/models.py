@@ -109,6 +109,10 @@ class User(AbstractUser):
         return self.role == self.Role.LEADER
 
     @property
+    def is_district(self):
+        return self.role == self.Role.DISTRICT
+
+    @property
     def has_account(self) -> bool:
         """A person who can log in. A city leader named in a list is kept as a person without one (no
         usable password) until the office opens it: everything that links leaders works either way."""

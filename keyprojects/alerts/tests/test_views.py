@@ -94,14 +94,17 @@ def test_it_shows_a_district_only_its_own_warnings(client, cast):
     assert response.context["totals"]["red"] == 1
     other = ProjectWarning.objects.get(project=cast.project_b)
     assert client.get(reverse("warning_detail", args=[other.pk])).status_code == 404
-    # Its filters offer no other district (nor 全部城区); the office's offer every one.
-    assert 'name="district"' not in response.content.decode()
+    # Its filters offer no other district (nor 全部城区), and its table has no 城区 column; the office's
+    # offer every district and name each light's.
+    html = response.content.decode()
+    assert 'name="district"' not in html and ">城区</th>" not in html
     assert [
         w.project
         for w in client.get(reverse("warning_list"), {"district": cast.district_b.pk}).context["page"]
     ] == [cast.project_a]
     client.force_login(cast.staff)
-    assert 'name="district"' in client.get(reverse("warning_list")).content.decode()
+    html = client.get(reverse("warning_list")).content.decode()
+    assert 'name="district"' in html and ">城区</th>" in html and cast.district_b.label in html
 
 
 def test_it_lists_few_and_many_warnings_with_the_same_queries(client, cast):
