@@ -293,15 +293,6 @@ def raw_statements(vendor, district_id=None):
     ]
 
 
-def run_raw(connection, statements):
-    out = {}
-    with connection.cursor() as cursor:
-        for name, sql, params in statements:
-            cursor.execute(sql, params)
-            out[name] = cursor.fetchall()
-    return out
-
-
 def raw_figures(raw):
     """The raw rows as the page shows them (the same rounding, applied to independently computed sums)."""
     from keyprojects.lib.money import yuan_to_wan
@@ -485,7 +476,7 @@ def main():
                 district_id = user.organisation_id if user.role == User.Role.DISTRICT else None
                 statements = raw_statements(connection.vendor, district_id)
                 shown = _shown(page_figures(response.content.decode(), None))
-                expected = _shown(raw_figures(run_raw(connection, statements)))
+                expected = _shown(raw_figures(completion.run_statements(connection, statements)))
                 for key in expected:
                     assert shown[key] == expected[key], (
                         f"{case.name} {key}: page {shown[key]} != raw {expected[key]}"
@@ -544,7 +535,7 @@ def _measure(client, case, connection, captured, statements, args):
         {
             "page": lambda: client.get(case.url),
             "own": lambda: base.replay(connection, captured),
-            "raw": lambda: run_raw(connection, statements),
+            "raw": lambda: completion.run_statements(connection, statements),
         },
         repeat=args.repeat,
         warmup=args.warmup,

@@ -365,7 +365,8 @@ def note_statements(district_id, today):
     ]
 
 
-def run_note(connection, statements):
+def run_statements(connection, statements):
+    """{name: rows} of (name, sql, params) STATEMENTS run in order (the note's here, the cockpit's all)."""
     out = {}
     with connection.cursor() as cursor:
         for name, sql, params in statements:
@@ -543,7 +544,7 @@ def measure(client, case, connection, captured, sql, district_id, args):
         {
             "page": lambda: client.get(case.url, headers=case.headers),
             "own": lambda: base.replay(connection, captured),
-            "raw": lambda: (run_raw(connection, sql, district_id), run_note(connection, notes)),
+            "raw": lambda: (run_raw(connection, sql, district_id), run_statements(connection, notes)),
         },
         repeat=args.repeat,
         warmup=args.warmup,
@@ -601,7 +602,7 @@ def main():
             assert shown, f"{case.name}: no district on the page — the case measures nothing"
             if not case.htmx:
                 today = timezone.localdate()
-                note = raw_note(run_note(connection, note_statements(district_id, today)), today)
+                note = raw_note(run_statements(connection, note_statements(district_id, today)), today)
                 assert page_note(response.content.decode()) == note, f"{case.name}: note != {note}"
                 print(f"{case.name}: reporting note {note}")
             if args.show_sql:

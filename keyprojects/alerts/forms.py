@@ -46,7 +46,7 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["district"].empty_label = _("全部城区")
         self.fields["sector"].empty_label = _("全部行业")
         self.fields["category"].choices = [("", _("全部类别")), *Category.choices]
-        if user is not None and user.role == user.Role.DISTRICT:
+        if user is not None and user.is_district:
             del self.fields["district"]  # a district sees its own lights only
 
     def filters(self) -> dict:

@@ -142,7 +142,7 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
         for name in ("level", "unit", "district"):
             # Callables: read only when a value is validated or the form is rendered.
             self.fields[name].choices = partial(_filter_choices, name)
-        if user is not None and user.role == user.Role.DISTRICT:
+        if user is not None and user.is_district:
             del self.fields["district"]
         assert set(dict(self.fields["sort"].choices)) == set(SORTS)
 

@@ -15,7 +15,7 @@ from keyprojects.lib.money import format_wan
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.models import AnnualEntry, Batch, Category
 
-# Choices.values builds a new list on every read; the importer checks every row twice.
+# Choices.values builds a new list on every read; the importer checks each row's category four times.
 CATEGORIES = frozenset(Category.values)
 
 

@@ -81,7 +81,7 @@ class AnnualFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["batch"].label_from_instance = lambda b: b.name
         for name in ("district", "sector", "department", "leader", "batch"):
             self.fields[name].empty_label = _("全部")
-        if user.role == User.Role.DISTRICT:
+        if user.is_district:
             del self.fields["district"]
 
     def cleaned_filters(self) -> dict:

@@ -69,7 +69,7 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
             self.fields[name].choices = partial(_filter_choices, name)
         if user.role == User.Role.OWNER:
             del self.fields["owner"]
-        if user.role == User.Role.DISTRICT:
+        if user.is_district:
             del self.fields["district"]
         assert set(dict(self.fields["sort"].choices)) == set(SORTS)
 
