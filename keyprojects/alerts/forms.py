@@ -6,7 +6,7 @@ from keyprojects.alerts.models import Level, WarningRule
 from keyprojects.alerts.rules import PARAMS, TEXT_PARAMS, params_of
 from keyprojects.lib.forms import BootstrapFormMixin
 from keyprojects.lib.money import WanField
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastDateInput, FastHiddenInput, FastSelect
 from keyprojects.orgs.models import Organisation
 from keyprojects.plans.models import Category
 from keyprojects.projects.models import Sector
@@ -24,11 +24,11 @@ class WarningFilterForm(BootstrapFormMixin, forms.Form):
     )
     category = forms.ChoiceField(label=_("项目类别"), required=False, widget=FastSelect)
     # From a project's page: that project's lights.
-    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    project = forms.IntegerField(required=False, widget=FastHiddenInput)
     since = forms.DateField(
         label=_("变为该等级不早于"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -15,7 +15,7 @@ from keyprojects.coordination.services import (
     attachment_check,
 )
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastCheckboxInput, FastHiddenInput, FastSelect, FastTextInput
 from keyprojects.orgs.models import Organisation
 
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.ofd,.jpg,.jpeg,.png,.webp"
@@ -98,7 +98,7 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
         label=_("搜索"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("问题概述、项目名称或拼音首字母")}),
+        widget=FastTextInput(attrs={"placeholder": _("问题概述、项目名称或拼音首字母")}),
     )
     category = forms.ChoiceField(widget=FastSelect, label=_("问题类别"), required=False)
     level = forms.TypedChoiceField(
@@ -118,12 +118,12 @@ class ProblemFilterForm(BootstrapFormMixin, forms.Form):
     district = forms.TypedChoiceField(
         widget=FastSelect, label=_("城区"), coerce=int, empty_value=None, required=False
     )
-    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    project = forms.IntegerField(required=False, widget=FastHiddenInput)
     # From the home page's to-do: problems a unit raised (to confirm), problems on a leader's projects.
-    raised_by = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    leader = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    assign_overdue = forms.BooleanField(label=_("只看待交办超时"), required=False)
+    raised_by = forms.IntegerField(required=False, widget=FastHiddenInput)
+    leader = forms.IntegerField(required=False, widget=FastHiddenInput)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False, widget=FastCheckboxInput)
+    assign_overdue = forms.BooleanField(label=_("只看待交办超时"), required=False, widget=FastCheckboxInput)
     sort = forms.ChoiceField(
         widget=FastSelect,
         label=_("排序"),

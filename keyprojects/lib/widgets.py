@@ -2,9 +2,17 @@
 <select> through a template per option, which for a few dozen units costs more than the page's SQL."""
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+
+def attrs_html(attrs: dict) -> str:
+    """ATTRS as Django's attrs.html writes them: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 class FastSelect(forms.Select):
@@ -22,4 +30,36 @@ class FastSelect(forms.Select):
                 mark, chosen = " selected", True
             value_html, label_html = conditional_escape(option_value), conditional_escape(label)
             options.append(f'<option value="{value_html}"{mark}>{label_html}</option>')
-        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")
+        return mark_safe(f"<select{attrs_html(final)}>{''.join(options)}</select>")
+
+
+class _DirectInput:
+    """An <input> written directly, the same HTML as Django's input.html and attrs.html: on a filter
+    form of eight fields the template engine's two templates per input cost a millisecond a page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_html = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        return mark_safe(
+            f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{value_html}{attrs_html(widget["attrs"])}>'
+        )
+
+
+class FastTextInput(_DirectInput, forms.TextInput):
+    pass
+
+
+class FastNumberInput(_DirectInput, forms.NumberInput):
+    pass
+
+
+class FastDateInput(_DirectInput, forms.DateInput):
+    pass
+
+
+class FastHiddenInput(_DirectInput, forms.HiddenInput):
+    pass
+
+
+class FastCheckboxInput(_DirectInput, forms.CheckboxInput):
+    pass

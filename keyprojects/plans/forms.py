@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from keyprojects.lib.forms import BootstrapFormMixin
 from keyprojects.lib.money import WanField, format_wan
 from keyprojects.lib.text import normalise_name
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastCheckboxInput, FastSelect, FastTextInput
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import Category, PlanChange, Proposal
 from keyprojects.plans.services import Decision
@@ -50,7 +50,7 @@ class AnnualFilterForm(BootstrapFormMixin, forms.Form):
         label=_("搜索"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母")}),
+        widget=FastTextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母")}),
     )
     # FastSelect throughout: Django's Select renders every option through a template.
     category = forms.ChoiceField(
@@ -69,7 +69,7 @@ class AnnualFilterForm(BootstrapFormMixin, forms.Form):
         label=_("联系市领导"), queryset=User.objects.none(), required=False, widget=FastSelect
     )
     batch = forms.ModelChoiceField(label=_("批次"), queryset=None, required=False, widget=FastSelect)
-    over_yi = forms.BooleanField(label=_("只看超亿元项目"), required=False)
+    over_yi = forms.BooleanField(label=_("只看超亿元项目"), required=False, widget=FastCheckboxInput)
 
     def __init__(self, *args, user, batches, **kwargs):
         super().__init__(*args, **kwargs)

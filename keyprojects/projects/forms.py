@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastCheckboxInput, FastSelect, FastTextInput
 from keyprojects.orgs.access import organisations_for_choice
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.projects.access import projects_visible_to
@@ -22,7 +22,7 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         label=_("搜索"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}),
+        widget=FastTextInput(attrs={"placeholder": _("名称、代码、业主或拼音首字母，如 nnsgd")}),
     )
     # Ids from the cached choices (selectors.project_filter_choices): binding, validating and
     # rendering the form query nothing.
@@ -41,13 +41,13 @@ class ProjectFilterForm(BootstrapFormMixin, forms.Form):
         label=_("业主"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"list": "owner-options", "placeholder": _("业主名称")}),
+        widget=FastTextInput(attrs={"list": "owner-options", "placeholder": _("业主名称")}),
     )
     leader = forms.TypedChoiceField(
         widget=FastSelect, label=_("联系市领导"), coerce=int, empty_value=None, required=False
     )
-    over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False)
-    top_level = forms.BooleanField(label=_("只看主项目"), required=False)
+    over_yi = forms.BooleanField(label=_("总投资亿元以上"), required=False, widget=FastCheckboxInput)
+    top_level = forms.BooleanField(label=_("只看主项目"), required=False, widget=FastCheckboxInput)
     sort = forms.ChoiceField(
         widget=FastSelect,
         label=_("排序"),

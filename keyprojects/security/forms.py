@@ -2,18 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastDateInput, FastSelect, FastTextInput
 from keyprojects.security.models import SecurityEvent
 
 
 class EventFilterForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("事件"), required=False, widget=FastSelect)
-    user = forms.CharField(label=_("用户"), required=False, max_length=150)
+    user = forms.CharField(label=_("用户"), required=False, max_length=150, widget=FastTextInput)
     day_from = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"), required=False, widget=FastDateInput(attrs={"type": "date"})
     )
     day_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"), required=False, widget=FastDateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):

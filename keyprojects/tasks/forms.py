@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from keyprojects.lib.forms import BootstrapFormMixin
-from keyprojects.lib.widgets import FastSelect
+from keyprojects.lib.widgets import FastNumberInput, FastSelect, FastTextInput
 from keyprojects.lib.workdays import add_workdays
 from keyprojects.orgs.models import Organisation, User
 from keyprojects.plans.models import Category
@@ -59,7 +59,7 @@ STATUS_FILTERS = [
 
 class TaskFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
-        label=_("关键词"), required=False, widget=forms.TextInput(attrs={"placeholder": _("任务或项目名称")})
+        label=_("关键词"), required=False, widget=FastTextInput(attrs={"placeholder": _("任务或项目名称")})
     )
     # FastSelect: Django's Select renders each option through a template, most of this page's time.
     status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTERS, required=False, widget=FastSelect)
@@ -68,7 +68,7 @@ class TaskFilterForm(BootstrapFormMixin, forms.Form):
         required=False,
         min_value=0,
         max_value=250,
-        widget=forms.NumberInput(attrs={"placeholder": "N"}),
+        widget=FastNumberInput(attrs={"placeholder": "N"}),
     )
     category = forms.ChoiceField(
         label=_("项目类别"),

@@ -59,3 +59,17 @@ def test_it_refuses_deleting_another_projects_factor_through_an_allowed_project(
     url = reverse("factor_need_delete", args=[world.project_a.pk, world.need_b.pk])
     assert client.post(url).status_code == 404
     assert FactorNeed.objects.filter(pk=world.need_b.pk).exists()
+
+
+def test_the_filters_tick_boxes_sit_with_the_search_button_and_stay_ticked(client, world):
+    import re
+
+    client.force_login(world.by_role()["office_staff"])
+    page = client.get(reverse("project_list"), {"over_yi": "on", "q": "西乡塘"}).content.decode()
+    checks = re.findall(r'<div class="form-check form-check-inline">(<input[^>]*>)<label[^>]*>([^<]*)', page)
+    assert [(label, " checked" in box) for box, label in checks] == [
+        ("总投资亿元以上", True),
+        ("只看主项目", False),
+    ]
+    assert 'name="q" value="西乡塘"' in page
+    assert page.count('type="checkbox"') == 2  # not also among the select boxes
