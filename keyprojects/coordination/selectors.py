@@ -24,7 +24,7 @@ from keyprojects.coordination.leader_selectors import leader_project_ids
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
 from keyprojects.lib.cache import cached
 from keyprojects.lib.text import search_term
-from keyprojects.lib.workdays import WorkCalendar
+from keyprojects.lib.workdays import WorkCalendar, official_years
 from keyprojects.orgs.models import Organisation
 
 Status = Problem.Status
@@ -204,12 +204,16 @@ def problem_ledger_rows(problems, *, today=None) -> list[dict]:
     before, after = reverse("problem_detail", args=[987654321]).split("987654321")
     categories = {value: str(label) for value, label in Problem.Category.choices}
     statuses = {value: str(label) for value, label in Status.choices}
+    official = None
     rows = []
     for p in problems:
         clock = problem_clock(p, today=today, calendar=calendar)
         row_css = ""
         if clock is not None and clock.overdue:
             row_css = "table-warning" if clock.assign else "table-danger"
+        deadline = clock.deadline if clock is not None else None
+        if deadline is not None and official is None:
+            official = official_years()
         name = names.get(p.level)
         rows.append(
             {
@@ -224,6 +228,13 @@ def problem_ledger_rows(problems, *, today=None) -> list[dict]:
                 "level_badge": _badge(p.level),
                 "level": f"{p.level}. {gettext(name) if name else p.level}",
                 "clock": clock,
+                "deadline": deadline.isoformat() if deadline is not None else "—",
+                # The 暂定 badge's day, for the few deadlines in a year not yet officially scheduled.
+                "provisional_day": deadline
+                if deadline is not None and deadline.year not in official
+                else None,
+                "clock_css": clock.css if clock is not None else "",
+                "clock_label": clock.label if clock is not None else "",
                 "row_css": row_css,
                 "status_badge": STATUS_BADGES.get(p.status, "text-bg-primary"),
                 "status": statuses.get(p.status, p.status),

@@ -463,3 +463,23 @@ def test_it_does_not_name_a_project_outside_the_users_scope_in_the_filter(cast, 
     client.force_login(cast.owner)
     html = client.get(f"/problems/?project={cast.project_b.pk}").content.decode()
     assert cast.project_b.name not in html
+
+
+def test_the_ledger_shows_each_clock_and_marks_deadlines_in_unscheduled_years(cast, client, problems):
+    import re
+
+    a, b, c = problems
+    for problem in (a, c):
+        services.problem_assign(problem=problem, by=cast.staff, lead_unit=cast.department, co_units=[])
+    Problem.objects.filter(pk=a.pk).update(level_deadline=dt.date(2026, 10, 30))  # the Friday before
+    Problem.objects.filter(pk=c.pk).update(level_deadline=dt.date(2099, 1, 5))  # no schedule for 2099
+    client.force_login(cast.staff)
+    html = client.get("/problems/").content.decode()
+
+    def row(problem):
+        return re.search(rf'<tr id="problem-{problem.pk}"(.*?)</tr>', html, re.S).group(1)
+
+    assert 'class="table-danger"' in row(a)
+    assert "2026-10-30" in row(a) and "逾期 1 个工作日" in row(a) and "暂定" not in row(a)
+    assert "2099-01-05" in row(c) and "剩余" in row(c) and "kp-provisional" in row(c)
+    assert "待交办" in row(b) and "kp-provisional" not in row(b)
