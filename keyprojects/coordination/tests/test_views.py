@@ -465,12 +465,16 @@ def test_it_does_not_name_a_project_outside_the_users_scope_in_the_filter(cast, 
     assert cast.project_b.name not in html
 
 
-def test_the_ledger_shows_each_clock_and_marks_deadlines_in_unscheduled_years(cast, client, problems):
+def test_the_ledger_shows_each_clock_its_units_and_marks_deadlines_in_unscheduled_years(
+    cast, client, problems
+):
     import re
 
     a, b, c = problems
-    for problem in (a, c):
-        services.problem_assign(problem=problem, by=cast.staff, lead_unit=cast.department, co_units=[])
+    services.problem_assign(
+        problem=a, by=cast.staff, lead_unit=cast.department, co_units=[cast.other_department, cast.district_b]
+    )
+    services.problem_assign(problem=c, by=cast.staff, lead_unit=cast.department, co_units=[])
     Problem.objects.filter(pk=a.pk).update(level_deadline=dt.date(2026, 10, 30))  # the Friday before
     Problem.objects.filter(pk=c.pk).update(level_deadline=dt.date(2099, 1, 5))  # no schedule for 2099
     client.force_login(cast.staff)
@@ -482,4 +486,7 @@ def test_the_ledger_shows_each_clock_and_marks_deadlines_in_unscheduled_years(ca
     assert 'class="table-danger"' in row(a)
     assert "2026-10-30" in row(a) and "逾期 1 个工作日" in row(a) and "暂定" not in row(a)
     assert "2099-01-05" in row(c) and "剩余" in row(c) and "kp-provisional" in row(c)
+    # The co-handling units in the organisations' own order (by kind, then name) and the lead unit.
+    co = f"{cast.other_department.label}、{cast.district_b.label}"
+    assert co in row(a) and cast.department.label in row(a)
     assert "待交办" in row(b) and "kp-provisional" not in row(b)
