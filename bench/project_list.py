@@ -382,11 +382,9 @@ def main():
     django.setup()
 
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from django.db import transaction
     from django.utils import timezone
 
     from keyprojects.orgs.models import User
@@ -405,8 +403,8 @@ def main():
                 load_projects_demo(seed=2026, projects=args.projects, today=timezone.localdate())
             loaded = time.perf_counter()
             print(
-                f"setup     migrate {migrated - start:.1f} s · load_projects_demo(projects={args.projects:,}) "
-                f"{loaded - migrated:.1f} s"
+                f"setup     migrate {migrated - start:.1f} s · "
+                f"load_projects_demo(projects={args.projects:,}) {loaded - migrated:.1f} s"
             )
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:

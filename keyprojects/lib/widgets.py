@@ -40,8 +40,9 @@ class _DirectInput:
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         value_html = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        name_html = conditional_escape(name)
         return mark_safe(
-            f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{value_html}{attrs_html(widget["attrs"])}>'
+            f'<input type="{widget["type"]}" name="{name_html}"{value_html}{attrs_html(widget["attrs"])}>'
         )
 
 
