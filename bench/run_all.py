@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from _harness import PREFIX, Row  # noqa: E402
 
-# The options that keep the whole run under ten minutes on an idle 2-core machine (8.1 min measured):
+# The options that keep the whole run under ten minutes on an idle 2-core machine (9.2 min measured):
 # the project list and the problem ledger at the issue's full sizes (20,000 projects, 50,000 problems),
 # the others at a quarter to a half of theirs (the benches' defaults). Benches not listed run with no
 # options and KP_BENCH_SIZE=small.
