@@ -102,16 +102,14 @@ def problem_filter(problems: QuerySet, filters: dict, *, today=None) -> QuerySet
 
 
 def problem_list(*, user, filters: dict | None = None, today=None) -> QuerySet[Problem]:
-    """The ledger: problems USER may see, narrowed by FILTERS, with what a row shows (one query for the
-    rows and one for all their co-handling units, however many rows)."""
-    filters = filters or {}
-    problems = problem_filter(problems_visible_to(user), filters, today=today)
+    """problem_ledger as model instances with what a row shows, for the export and a project's page
+    (one query for the rows and one for all their co-handling units, however many rows)."""
     return (
-        problems.select_related("project__district", "lead_unit", "raised_by_org")
+        problem_ledger(user=user, filters=filters, today=today)
+        .select_related("project__district", "lead_unit", "raised_by_org")
         .prefetch_related(
             Prefetch("co_units", queryset=Organisation.objects.only("id", "name", "short_name"))
         )
-        .order_by(*SORTS.get(filters.get("sort") or "new", SORTS["new"]))
     )
 
 
@@ -137,7 +135,8 @@ LEDGER_FIELDS = (
 
 
 def problem_ledger(*, user, filters: dict | None = None, today=None) -> QuerySet[Problem]:
-    """problem_list without its joins, for the paginator's count; problem_ledger_rows reads a page."""
+    """Problems USER may see, narrowed by FILTERS and sorted, without joins: the ledger page counts
+    them bare and reads a page of them with problem_ledger_rows."""
     filters = filters or {}
     problems = problem_filter(problems_visible_to(user), filters, today=today)
     return problems.order_by(*SORTS.get(filters.get("sort") or "new", SORTS["new"]))
@@ -238,7 +237,6 @@ def problem_ledger_rows(problems, *, today=None) -> list[dict]:
                 "co_units": "、".join(co_units.get(p["id"], ())) or "—",
                 "level_badge": _badge(p["level"]),
                 "level": f"{p['level']}. {gettext(name) if name else p['level']}",
-                "clock": clock,
                 "deadline": deadline.isoformat() if deadline is not None else "—",
                 # The 暂定 badge's day, for a deadline in a year without an official holiday schedule.
                 "provisional_day": deadline

@@ -35,7 +35,7 @@ class FastSelect(forms.Select):
 
 class _DirectInput:
     """An <input> written directly, the same HTML as Django's input.html and attrs.html: on a filter
-    form of eight fields the template engine's two templates per input cost a millisecond a page."""
+    form the template engine's two templates per input cost about 2 ms of a 20 ms list page."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
