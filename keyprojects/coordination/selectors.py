@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -14,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +39,13 @@ SORTS = {
     "deadline": [F("level_deadline").asc(nulls_last=True), "id"],
     "level": ["-level", "level_deadline", "id"],
 }
+# 办理时限临近 sorts by the deadline of the clock a row shows: the level's in hand, the assignment limit
+# while 待交办, none once resolved (last). Narrowed to problems in hand, that is the level deadline
+# alone, which SORTS["deadline"] reads in its index's order.
+CLOCK_DEADLINE = Case(
+    When(status=Status.HANDLING, then=F("level_deadline")),
+    When(status=Status.OPEN, then=F("assign_deadline")),
+)
 STATES = {
     "unresolved": Q(status__in=Problem.UNRESOLVED),
     "open": Q(status=Status.OPEN),
@@ -139,7 +148,10 @@ def problem_ledger(*, user, filters: dict | None = None, today=None) -> QuerySet
     them bare and reads a page of them with problem_ledger_rows."""
     filters = filters or {}
     problems = problem_filter(problems_visible_to(user), filters, today=today)
-    return problems.order_by(*SORTS.get(filters.get("sort") or "new", SORTS["new"]))
+    sort = filters.get("sort") or "new"
+    if sort == "deadline" and not (filters.get("overdue") or filters.get("state") == "handling"):
+        return problems.order_by(CLOCK_DEADLINE.asc(nulls_last=True), "id")
+    return problems.order_by(*SORTS.get(sort, SORTS["new"]))
 
 
 def problem_warning_counts(*, user, today=None) -> dict:

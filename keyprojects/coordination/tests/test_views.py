@@ -490,3 +490,25 @@ def test_the_ledger_shows_each_clock_its_units_and_marks_deadlines_in_unschedule
     co = f"{cast.other_department.label}、{cast.district_b.label}"
     assert co in row(a) and cast.department.label in row(a)
     assert "待交办" in row(b) and "kp-provisional" not in row(b)
+
+
+def test_sorting_by_deadline_puts_the_nearest_clock_first_and_finished_problems_last(cast, client, problems):
+    import re
+
+    a, b, c = problems
+    services.problem_assign(problem=a, by=cast.staff, lead_unit=cast.department, co_units=[])
+    services.problem_assign(problem=c, by=cast.staff, lead_unit=cast.district_a, co_units=[])
+    # C was closed long ago: its old level deadline is the earliest date of all, but it has no clock.
+    Problem.objects.filter(pk=c.pk).update(status=Problem.Status.CLOSED, level_deadline=dt.date(2026, 1, 5))
+    Problem.objects.filter(pk=a.pk).update(level_deadline=dt.date(2026, 11, 20))
+    Problem.objects.filter(pk=b.pk).update(assign_deadline=dt.date(2026, 11, 4))  # still 待交办
+    client.force_login(cast.staff)
+
+    def order(url):
+        return [int(x) for x in re.findall(r'<tr id="problem-(\d+)"', client.get(url).content.decode())]
+
+    assert order("/problems/?sort=deadline") == [b.pk, a.pk, c.pk]
+    # Only problems in hand: their level deadlines, nearest first.
+    in_hand = {"status": Problem.Status.HANDLING, "level_deadline": dt.date(2026, 12, 1)}
+    Problem.objects.filter(pk=b.pk).update(**in_hand)
+    assert order("/problems/?sort=deadline&state=handling") == [a.pk, b.pk]
