@@ -17,7 +17,6 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -25,6 +24,7 @@ from keyprojects.coordination.access import instructions_visible_to, problems_vi
 from keyprojects.coordination.leader_selectors import leader_project_ids
 from keyprojects.coordination.models import EscalationLevel, Instruction, Problem, ProblemAction
 from keyprojects.lib.cache import cached
+from keyprojects.lib.links import pk_link
 from keyprojects.lib.text import search_term
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.orgs.models import Organisation
@@ -224,7 +224,7 @@ def problem_ledger_rows(problems, *, today=None) -> list[dict]:
         .values_list("problem_id", "organisation__name", "organisation__short_name")
     ):
         co_units.setdefault(problem_id, []).append(short_name or name)
-    before, after = reverse("problem_detail", args=[987654321]).split("987654321")
+    link = pk_link("problem_detail")
     categories = {value: str(label) for value, label in Problem.Category.choices}
     statuses = {value: str(label) for value, label in Status.choices}
     rows = []
@@ -240,7 +240,7 @@ def problem_ledger_rows(problems, *, today=None) -> list[dict]:
         rows.append(
             {
                 "pk": p["id"],
-                "url": f"{before}{p['id']}{after}",
+                "url": link(p["id"]),
                 "title": p["title"],
                 "project": p["project__name"],
                 "district": p["project__district__short_name"] or p["project__district__name"],

@@ -3,10 +3,10 @@
 import re
 
 from django.db.models import Count, QuerySet, Sum
-from django.urls import reverse
 
 from keyprojects.audit.models import AuditEntry
 from keyprojects.lib.cache import cached
+from keyprojects.lib.links import pk_link
 from keyprojects.lib.money import YUAN_PER_YI, format_wan
 from keyprojects.lib.text import normalise_name, search_term
 from keyprojects.orgs.models import Organisation, User
@@ -111,7 +111,7 @@ ROW_FIELDS = (
 def project_rows(projects: QuerySet[Project], *, user) -> list[dict]:
     """One page of PROJECTS (a slice of project_list) as the rows the table shows: labels, amounts
     and links prepared here, so the template only prints them."""
-    before, after = reverse("project_detail", args=[987654321]).split("987654321")
+    link = pk_link("project_detail")
     stages = {value: str(label) for value, label in Stage.choices}
     rows = []
     for r in projects.values(*ROW_FIELDS):
@@ -119,7 +119,7 @@ def project_rows(projects: QuerySet[Project], *, user) -> list[dict]:
         rows.append(
             {
                 "id": r["id"],
-                "url": f"{before}{r['id']}{after}",
+                "url": link(r["id"]),
                 "name": r["name"],
                 "code": r["code"],
                 "owner": r["owner__short_name"] or r["owner__name"],

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyprojects.lib.links import pk_link
 from keyprojects.lib.workdays import WorkCalendar
 from keyprojects.plans.models import AnnualEntry
 from keyprojects.projects.models import PrelimItem
@@ -213,6 +214,19 @@ def with_countdowns(tasks, *, today: dt.date | None = None) -> list[Task]:
     for task in tasks:
         task.countdown = countdown_for(task, counter, today)
     return tasks
+
+
+def task_table_rows(tasks, *, today: dt.date) -> list[Task]:
+    """A page of the task list: with_countdowns, and each row's links and status label prepared once
+    for the page (a reverse() and get_status_display per row were a fifth of the page)."""
+    rows = with_countdowns(tasks, today=today)
+    task_link, project_link = pk_link("task_detail"), pk_link("task_project")
+    statuses = {value: str(label) for value, label in Task.Status.choices}
+    for task in rows:
+        task.url = task_link(task.pk)
+        task.project_url = project_link(task.project_id)
+        task.status_label = statuses.get(task.status, task.status)
+    return rows
 
 
 def timeline_rows(tasks: list[Task], *, today: dt.date) -> dict:

@@ -44,7 +44,7 @@ PAGE_SIZE = 50
 def _list_page(request, tasks, *, template, context):
     today = timezone.localdate()
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.with_countdowns(page.object_list, today=today)
+    rows = selectors.task_table_rows(page.object_list, today=today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -302,3 +302,17 @@ def test_it_previews_the_deadlines_before_generating(client, cast):
     body = response.content.decode()
     assert "2027-03-01" in body and "kp-provisional" in body  # a provisional year's deadlines: 暂定
     assert not Task.objects.exists()
+
+
+def test_each_row_links_to_its_task_and_its_project_and_names_its_status(client, cast):
+    import re
+
+    first = _task(cast)
+    second = _task(cast, project=cast.project_b, unit=cast.owner_b, title="完成征地")
+    services.task_set_status(task=second, by=cast.staff, status=Task.Status.DOING)
+    page = _as(client, cast.staff).get(reverse("task_list")).content.decode()
+    for task, status in ((first, "未开始"), (second, "推进中")):
+        row = re.search(rf'<tr id="task-{task.pk}"(.*?)</tr>', page, re.S).group(1)
+        assert f'href="{reverse("task_detail", args=[task.pk])}"' in row
+        assert f'href="{reverse("task_project", args=[task.project_id])}"' in row
+        assert f">{status}</span>" in row
