@@ -417,8 +417,8 @@ def main():
         start = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
         migrated = time.perf_counter()
-        # The projects part of the demo city only: the list matches projects and owners, and the rest
-        # (a year of reports, tasks, warnings) took 20 of make bench's seconds and no import reads it.
+        # The projects part of the demo city only: the list is matched against projects and owners.
+        # The rest (a year of reports, tasks, warnings) took load_demo 23 s here and no import reads it.
         with transaction.atomic():
             load_projects_demo(seed=2026, projects=args.demo_projects, today=timezone.localdate())
         loaded = time.perf_counter()

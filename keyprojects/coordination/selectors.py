@@ -39,9 +39,9 @@ SORTS = {
     "deadline": [F("level_deadline").asc(nulls_last=True), "id"],
     "level": ["-level", "level_deadline", "id"],
 }
-# 办理时限临近 sorts by the deadline of the clock a row shows: the level's in hand, the assignment limit
-# while 待交办, none once resolved (last). Narrowed to problems in hand, that is the level deadline
-# alone, which SORTS["deadline"] reads in its index's order.
+# 办理时限临近 sorts by the deadline of the clock a row shows (clock_for's rule, in SQL): the level's in
+# hand, the assignment limit while 待交办, none once resolved (last). Narrowed to problems in hand, that
+# is the level deadline alone, which SORTS["deadline"] reads in its index's order.
 CLOCK_DEADLINE = Case(
     When(status=Status.HANDLING, then=F("level_deadline")),
     When(status=Status.OPEN, then=F("assign_deadline")),
